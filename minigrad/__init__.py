@@ -1,0 +1,41 @@
+"""minigrad: a small, exact autodiff framework for learning and checking CNNs.
+
+One graph and one reverse-mode engine under scalar ``Value`` nodes (every multiply-add and
+max-pool selection a node) and NumPy-backed ``Tensor`` nodes.
+"""
+from importlib import import_module
+
+from . import scalar
+from .engine import is_grad_enabled, no_grad
+from .factory import manual_seed, ones, rand, randn, zeros, zeros_like
+from .tensor import Tensor, tensor
+from .value import Value
+
+__version__ = "0.1.0"
+
+# Heavier parts load on first use, so ``import minigrad`` stays fast.
+_LAZY = {
+    "nn": ("minigrad.nn", None),
+    "optim": ("minigrad.optim", None),
+    "viz": ("minigrad.viz", None),
+    "derive": ("minigrad.derive", "derive"),
+    "check": ("minigrad.derive", "check"),
+    "Derivation": ("minigrad.derive", "Derivation"),
+    "CheckResult": ("minigrad.derive", "CheckResult"),
+    "gradcheck": ("minigrad.gradcheck", "gradcheck"),
+    "GradcheckError": ("minigrad.gradcheck", "GradcheckError"),
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        mod = import_module(module)
+        value = mod if attr is None else getattr(mod, attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+
+
+__all__ = ["Value", "Tensor", "tensor", "scalar", "zeros", "ones", "randn", "rand", "zeros_like",
+           "manual_seed", "no_grad", "is_grad_enabled", *_LAZY]

@@ -1,0 +1,45 @@
+"""Validation at the public edge: every message reads ``function: argument ... (shapes)``."""
+from __future__ import annotations
+
+import numbers
+
+
+def fail(fn: str, msg: str, kind=ValueError):
+    """Raise ``kind`` with the one message shape every public function uses."""
+    raise kind(f"{fn}: {msg}")
+
+
+def is_int(x) -> bool:
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
+def pair(fn: str, arg: str, x, *, minimum: int, allow=()):
+    """An int or a pair of ints, each >= ``minimum``, as a tuple of two ints."""
+    if isinstance(x, str) and x in allow:
+        return x
+    if is_int(x):
+        x = (int(x), int(x))
+    elif isinstance(x, (tuple, list)) and len(x) == 2 and all(is_int(v) for v in x):
+        x = (int(x[0]), int(x[1]))
+    else:
+        hint = f" or one of {list(allow)}" if allow else ""
+        fail(fn, f"{arg} must be an int or a pair of ints{hint}, got {x!r}", TypeError)
+    if min(x) < minimum:
+        fail(fn, f"{arg} must be >= {minimum}, got {x if x[0] != x[1] else x[0]}")
+    return x
+
+
+def number(fn: str, arg: str, x, *, minimum=None, maximum=None) -> float:
+    """A real number (not a bool), optionally within [minimum, maximum]."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        fail(fn, f"{arg} must be a number, got {type(x).__name__} {x!r}", TypeError)
+    if (minimum is not None and x < minimum) or (maximum is not None and x > maximum):
+        fail(fn, f"{arg} must be in [{minimum}, {maximum}], got {x}")
+    return float(x)
+
+
+def choice(fn: str, arg: str, x, options):
+    """One of ``options`` (strings)."""
+    if x not in options:
+        fail(fn, f"{arg} must be one of {list(options)}, got {x!r}")
+    return x
