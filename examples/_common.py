@@ -1,0 +1,75 @@
+"""What every example shares: the command line (``--out DIR``, ``--small``), the photo, printing.
+
+Each example is a script (``python examples/kernels.py``) whose ``main(argv=None)`` parses
+the command line with :func:`parse_args`, prints what its slide shows, writes its pictures
+into ``--out`` (default ``out/``) and returns its numbers as a dict, so a test can call
+``main(["--small", "--out", tmp])`` and check them.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # pictures go to files; no window ever opens
+
+import numpy as np  # noqa: E402
+
+
+def parse_args(description: str, argv=None, extra=None) -> argparse.Namespace:
+    """``--out DIR`` (created; default ``out/``) and ``--small`` (a fast run for tests)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out", type=Path, default=Path(os.environ.get("MINIGRAD_OUT", "out")),
+                        help="directory the pictures are written to (default: out/)")
+    parser.add_argument("--small", action="store_true",
+                        help="a small, fast run (smaller photo, fewer sizes); used by the tests")
+    if extra is not None:
+        extra(parser)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    return args
+
+
+def load_photo(small: bool = False) -> np.ndarray:
+    """scikit-learn's ``china.jpg`` (427x640, shipped offline) as grayscale float64 in [0, 1].
+
+    Gray = 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601). ``small`` keeps every 4th pixel
+    in each direction (107x160).
+    """
+    from sklearn.datasets import load_sample_image
+
+    rgb = load_sample_image("china.jpg").astype(np.float64) / 255.0
+    gray = rgb @ np.array([0.299, 0.587, 0.114])
+    return np.ascontiguousarray(gray[::4, ::4] if small else gray)
+
+
+def show_matrix(title: str, matrix, fmt: str = "{:g}") -> str:
+    """Print a small matrix the way a slide shows it: a title line, then aligned rows."""
+    m = np.asarray(matrix)
+    if m.ndim == 1:
+        m = m[None]
+    cells = [[fmt.format(x) for x in row] for row in m]
+    width = max(len(c) for row in cells for c in row)
+    text = "\n".join([title] + ["  " + "  ".join(c.rjust(width) for c in row) for row in cells])
+    print(text)
+    return text
+
+
+def table(headers, rows) -> str:
+    """Print a markdown table (the same text renders in a terminal and in the docs)."""
+    rows = [[str(c) for c in r] for r in rows]
+    widths = [max(len(str(h)), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    text = "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+                     + [line(r) for r in rows])
+    print(text)
+    return text
+
+
+def wrote(path) -> Path:
+    """Say where a picture went (every example ends with the list of files it wrote)."""
+    path = Path(path)
+    print(f"wrote {path}")
+    return path
