@@ -111,6 +111,222 @@ class Tensor(Node):
             seed = seed.astype(self.data.dtype, copy=True)
         engine.backward(self, seed)
 
+    # ------------------------------------------------------------ operators
+    # Thin: each calls the op in minigrad/ops/ where its forward and backward live.
+    def __add__(self, other):
+        return _ew.add(self, other)
+
+    def __radd__(self, other):
+        return _ew.add(other, self)
+
+    def __sub__(self, other):
+        return _ew.sub(self, other)
+
+    def __rsub__(self, other):
+        return _ew.sub(other, self)
+
+    def __mul__(self, other):
+        return _ew.mul(self, other)
+
+    def __rmul__(self, other):
+        return _ew.mul(other, self)
+
+    def __truediv__(self, other):
+        return _ew.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _ew.div(other, self)
+
+    def __pow__(self, other):
+        return _ew.power(self, other)
+
+    def __rpow__(self, other):
+        return _ew.power(lift(other, self), self)
+
+    def __matmul__(self, other):
+        return _la.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _la.matmul(other, self)
+
+    def __neg__(self):
+        return _ew.neg(self)
+
+    def __pos__(self):
+        return self
+
+    # comparisons: bool tensors outside the graph, like PyTorch's
+    def __lt__(self, other):
+        return _ew.compare(self, other, np.less)
+
+    def __le__(self, other):
+        return _ew.compare(self, other, np.less_equal)
+
+    def __gt__(self, other):
+        return _ew.compare(self, other, np.greater)
+
+    def __ge__(self, other):
+        return _ew.compare(self, other, np.greater_equal)
+
+    def __eq__(self, other):
+        return _ew.compare(self, other, np.equal)
+
+    def __ne__(self, other):
+        return _ew.compare(self, other, np.not_equal)
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"Tensor.__bool__: the truth value of a tensor of shape {self.shape} is ambiguous; "
+                             "use .any() or .all() on .data")
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __getitem__(self, index):
+        return _shape.getitem(self, index)
+
+    # ------------------------------------------------------------ reductions
+    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Σ over ``axis`` (``dim``/``keepdim`` accepted as PyTorch spells them)."""
+        return _red.sum(self, _axis(axis, dim), keepdims if keepdim is None else keepdim)
+
+    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Mean over ``axis`` (all axes by default)."""
+        return _red.mean(self, _axis(axis, dim), keepdims if keepdim is None else keepdim)
+
+    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Max over ``axis``; ties as PyTorch (one axis: the first; all axes: split evenly)."""
+        return _red.max(self, _axis(axis, dim), keepdims if keepdim is None else keepdim)
+
+    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Min over ``axis``; ties as in ``max``."""
+        return _red.min(self, _axis(axis, dim), keepdims if keepdim is None else keepdim)
+
+    def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Index of the first maximum (int64, no grad)."""
+        return _red.argmax(self, _axis(axis, dim), keepdims if keepdim is None else keepdim)
+
+    def argmin(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Index of the first minimum (int64, no grad)."""
+        return _red.argmin(self, _axis(axis, dim), keepdims if keepdim is None else keepdim)
+
+    # ------------------------------------------------------------ shape
+    def reshape(self, *shape):
+        """The same numbers in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, -1))``."""
+        return _shape.reshape(self, _shape.shape_arg("reshape", shape))
+
+    def view(self, *shape):
+        """``reshape`` (PyTorch's name)."""
+        return _shape.reshape(self, _shape.shape_arg("view", shape), "view")
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Dimensions start_dim..end_dim merged into one."""
+        return _shape.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim=None):
+        """Drop dimensions of size 1 (just ``dim`` if given)."""
+        return _shape.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        """Insert a dimension of size 1 at ``dim``."""
+        return _shape.unsqueeze(self, dim)
+
+    def transpose(self, *axes):
+        """No axes: reverse them; two: swap them (PyTorch); one per dimension: permute (NumPy)."""
+        return _shape.transpose(self, axes)
+
+    def permute(self, *dims):
+        """Axes reordered: result axis i is axis ``dims[i]``."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return _shape.permute(self, dims)
+
+    T = property(lambda self: _shape.transpose(self, ()), doc="The axes reversed (the transpose of a matrix).")
+
+    # ------------------------------------------------------------ elementwise functions
+    def exp(self):
+        """e^x."""
+        return _ew.exp(self)
+
+    def log(self):
+        """Natural log."""
+        return _ew.log(self)
+
+    def sqrt(self):
+        """Square root."""
+        return _ew.sqrt(self)
+
+    def abs(self):
+        """|x|."""
+        return _ew.absolute(self)
+
+    def clip(self, min=None, max=None):
+        """Values limited to [min, max] (``clamp`` is the same)."""
+        return _ew.clip(self, min, max)
+
+    clamp = clip
+
+    def tanh(self):
+        """tanh x."""
+        return _act.tanh(self)
+
+    def sigmoid(self):
+        """1 / (1 + e^-x)."""
+        return _act.sigmoid(self)
+
+    def relu(self):
+        """max(x, 0)."""
+        return _act.relu(self)
+
+    def leaky_relu(self, negative_slope=0.01):
+        """x if x > 0 else negative_slope * x."""
+        return _act.leaky_relu(self, negative_slope)
+
+    def softmax(self, dim):
+        """Softmax along ``dim``."""
+        return _act.softmax(self, _shape._dim("softmax", "dim", dim, max(self.ndim, 1)))
+
+    def log_softmax(self, dim):
+        """Log-softmax along ``dim``."""
+        return _act.log_softmax(self, _shape._dim("log_softmax", "dim", dim, max(self.ndim, 1)))
+
+    # ------------------------------------------------------------ dtype
+    def astype(self, dtype):
+        """The same numbers in ``dtype`` (float results stay differentiable)."""
+        return _shape.cast(self, dtype)
+
+    def to(self, dtype):
+        """``astype`` (PyTorch's name; only dtypes, there is one device)."""
+        return _shape.cast(self, dtype)
+
+    def float(self):
+        """As float32."""
+        return _shape.cast(self, np.float32)
+
+    def double(self):
+        """As float64."""
+        return _shape.cast(self, np.float64)
+
+    def long(self):
+        """As int64 (outside the graph)."""
+        return _shape.cast(self, np.int64)
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return self.data.size
+
+    def dim(self) -> int:
+        """The number of dimensions."""
+        return self.data.ndim
+
     @staticmethod
     def _leaf(data, requires_grad):
         """A leaf around an existing array (no copy, no checks)."""
@@ -157,14 +373,19 @@ def tensor(data, requires_grad=False, name=None, dtype=None) -> Tensor:
 
 
 def lift(x, like: Tensor) -> Tensor:
-    """A Tensor for ``x``: Tensors pass through; numbers take ``like``'s dtype (like PyTorch)."""
+    """A Tensor for ``x``: Tensors pass through; numbers take ``like``'s dtype (like PyTorch:
+    a float32 tensor times 0.5 stays float32; an integer tensor plus 0.5 becomes float64)."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, numbers.Number) and not isinstance(x, bool):
-        return Tensor._leaf(np.asarray(x, dtype=like.data.dtype), False)
-    if isinstance(x, (np.ndarray, list, tuple, bool)):
+    t = type(x)
+    if t is float or t is int or (isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))):
+        dt = like.data.dtype
+        if dt.kind != "f" and not isinstance(x, numbers.Integral):
+            dt = np.float64
+        return Tensor._leaf(np.asarray(x, dtype=dt), False)
+    if isinstance(x, (np.ndarray, list, tuple, bool, np.bool_)):
         return Tensor._leaf(as_array(x, None, "Tensor"), False)
-    raise TypeError(f"Tensor: cannot combine a Tensor with {type(x).__name__}")
+    raise TypeError(f"Tensor: cannot combine a Tensor with {type(x).__name__} {x!r}")
 
 
 # ------------------------------------------------------------ shared by every op
@@ -213,3 +434,19 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
     lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
     return g.sum(axis=axes).reshape(shape)
+
+
+def _axis(axis, dim):
+    if dim is None:
+        return axis
+    if axis is not None:
+        raise TypeError("Tensor: give axis or dim, not both")
+    return dim
+
+
+# The ops import this module, so they are bound last.
+from .ops import activation as _act  # noqa: E402
+from .ops import elementwise as _ew  # noqa: E402
+from .ops import linalg as _la  # noqa: E402
+from .ops import reduce as _red  # noqa: E402
+from .ops import shape as _shape  # noqa: E402

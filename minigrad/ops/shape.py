@@ -1,0 +1,177 @@
+"""Shape ops: reshape, transpose, indexing and dtype casts. They move numbers, never change them,
+so each backward moves the gradient back the same way."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import fail, is_int
+from ..tensor import Tensor, accumulate, record
+
+
+class IndexOutOfRange(IndexError, ValueError):
+    """An index outside a tensor's shape: an IndexError (so iteration stops, like NumPy's)
+    that is also a ValueError (minigrad's contract for bad input)."""
+
+
+# ---------------------------------------------------------------- reshape
+def shape_arg(fn, shape):
+    """``reshape(2, 3)`` or ``reshape((2, 3))`` as a tuple of ints."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    if not all(is_int(n) for n in shape):
+        fail(fn, f"shape must be ints, got {shape!r}", TypeError)
+    return tuple(int(n) for n in shape)
+
+
+def reshape(a: Tensor, shape: tuple, fn="reshape") -> Tensor:
+    """The same numbers in a new shape (-1 infers one size); the gradient is reshaped back."""
+    x = a.data
+    if shape != x.shape:
+        try:
+            data = x.reshape(shape)
+        except ValueError:
+            fail(fn, f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) to {shape}")
+    else:
+        data = x.view()
+    return record(data, (a,), "reshape", _reshape_backward)
+
+
+def _reshape_backward(out):
+    a = out.parents[0]
+    accumulate(a, out.grad.reshape(a.data.shape))
+
+
+def flatten(a: Tensor, start_dim=0, end_dim=-1) -> Tensor:
+    """Dimensions start_dim..end_dim merged into one (PyTorch's ``flatten``)."""
+    nd = a.data.ndim
+    if nd == 0:
+        return reshape(a, (1,), "flatten")
+    s, e = (_dim("flatten", "start_dim", start_dim, nd), _dim("flatten", "end_dim", end_dim, nd))
+    if s > e:
+        fail("flatten", f"start_dim {start_dim} comes after end_dim {end_dim} (shape {a.shape})")
+    shp = a.data.shape
+    return reshape(a, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:], "flatten")
+
+
+def squeeze(a: Tensor, dim=None) -> Tensor:
+    """Drop dimensions of size 1 (only ``dim`` if given, and only if it has size 1, like PyTorch)."""
+    shp = a.data.shape
+    if dim is None:
+        new = tuple(n for n in shp if n != 1)
+    else:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        ds = {_dim("squeeze", "dim", d, len(shp)) for d in dims} if shp else set()
+        new = tuple(n for i, n in enumerate(shp) if not (i in ds and n == 1))
+    return reshape(a, new, "squeeze")
+
+
+def unsqueeze(a: Tensor, dim) -> Tensor:
+    """A new dimension of size 1 at ``dim`` (negative counts from the end of the result)."""
+    nd = a.data.ndim + 1
+    d = _dim("unsqueeze", "dim", dim, nd)
+    shp = a.data.shape
+    return reshape(a, shp[:d] + (1,) + shp[d:], "unsqueeze")
+
+
+def _dim(fn, arg, d, ndim):
+    if not is_int(d):
+        fail(fn, f"{arg} must be an int, got {d!r}", TypeError)
+    if not -ndim <= d < ndim:
+        fail(fn, f"{arg} {d} is out of range for {ndim} dimensions")
+    return d % ndim
+
+
+# ---------------------------------------------------------------- transpose
+def permute(a: Tensor, axes, fn="permute") -> Tensor:
+    """Axes reordered: result axis i is input axis ``axes[i]``; the gradient uses the inverse."""
+    nd = a.data.ndim
+    if len(axes) != nd or not all(is_int(ax) for ax in axes) or sorted(ax % nd if nd else ax for ax in axes) != list(range(nd)):
+        fail(fn, f"axes {tuple(axes)} are not a permutation of the {nd} dimensions of shape {a.shape}")
+    axes = tuple(int(ax) % nd for ax in axes)
+    return record(a.data.transpose(axes), (a,), "transpose", _transpose_backward, axes)
+
+
+def transpose(a: Tensor, axes) -> Tensor:
+    """``t.transpose()`` reverses the axes; ``t.transpose(i, j)`` swaps two axes like PyTorch
+    (so ``transpose(0, 1)`` of a matrix is its transpose); ``t.transpose(*perm)`` with one
+    axis per dimension permutes them like NumPy."""
+    nd = a.data.ndim
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        axes = tuple(axes[0])
+    if not axes:
+        return permute(a, tuple(range(nd))[::-1], "transpose")
+    if len(axes) == 2:
+        i, j = (_dim("transpose", "dim", d, nd) for d in axes)
+        perm = list(range(nd))
+        perm[i], perm[j] = perm[j], perm[i]
+        return permute(a, tuple(perm), "transpose")
+    return permute(a, axes, "transpose")
+
+
+def _transpose_backward(out):
+    a = out.parents[0]
+    accumulate(a, out.grad.transpose(np.argsort(out._ctx)))
+
+
+# ---------------------------------------------------------------- indexing
+def _index_part(x):
+    if isinstance(x, Tensor):
+        x = x.data
+        if x.dtype.kind == "f":
+            if not np.all(np.mod(x, 1) == 0):
+                fail("Tensor.__getitem__", f"a float tensor used as an index must hold whole numbers, got {x}", TypeError)
+            x = x.astype(np.int64)
+    elif isinstance(x, list):
+        x = np.asarray(x)
+        if x.dtype.kind == "f":
+            fail("Tensor.__getitem__", f"indices must be integers, got a list of floats {x.tolist()}", TypeError)
+    return x
+
+
+def _is_advanced(index):
+    return any(isinstance(p, np.ndarray) and (p.ndim > 0 or p.dtype.kind == "b") for p in index)
+
+
+def getitem(a: Tensor, index) -> Tensor:
+    """``a[index]``: NumPy basic and advanced indexing. Backward scatters the gradient back,
+    adding where an element was picked more than once (``np.add.at``)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    parts = tuple(_index_part(p) for p in parts)
+    index = parts if isinstance(index, tuple) or len(parts) != 1 else parts[0]
+    try:
+        data = a.data[index]
+    except IndexError as e:
+        raise IndexOutOfRange(f"Tensor.__getitem__: index {index!r} does not fit shape {a.shape} ({e})") from None
+    except (TypeError, ValueError) as e:
+        fail("Tensor.__getitem__", f"invalid index {index!r} for shape {a.shape} ({e})", TypeError)
+    return record(np.asarray(data), (a,), "getitem", _getitem_backward, (index, _is_advanced(parts)))
+
+
+def _getitem_backward(out):
+    a = out.parents[0]
+    index, advanced = out._ctx
+    g = np.zeros(a.data.shape, out.grad.dtype)
+    if advanced:
+        np.add.at(g, index, out.grad)
+    else:
+        g[index] = out.grad
+    accumulate(a, g)
+
+
+# ---------------------------------------------------------------- dtype
+def cast(a: Tensor, dtype) -> Tensor:
+    """The same numbers in another dtype; a float result stays in the graph (grad cast back)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        fail("Tensor.to", f"unknown dtype {dtype!r}", TypeError)
+    if dt == a.data.dtype:
+        return a
+    data = a.data.astype(dt)
+    if dt.kind != "f":
+        return Tensor._leaf(data, False)
+    return record(data, (a,), "cast", _cast_backward)
+
+
+def _cast_backward(out):
+    accumulate(out.parents[0], out.grad)
