@@ -73,3 +73,45 @@ def wrote(path) -> Path:
     path = Path(path)
     print(f"wrote {path}")
     return path
+
+
+def number_grids(rows, suptitle: str = "", cell: float = 0.55, cmap: str = "Blues"):
+    """A figure of small matrices drawn like the slides: shaded cells with their numbers written in.
+
+    ``rows`` is a list of rows, each a list of ``(title, matrix)``; returns ``(fig, axes)``
+    (axes indexed ``[row][col]``) so a caller can ring or outline cells before :func:`save`.
+    """
+    import matplotlib.pyplot as plt
+
+    ncols = max(len(r) for r in rows)
+    widths = [max(np.asarray(r[c][1]).shape[-1] if c < len(r) else 1 for r in rows) for c in range(ncols)]
+    height = max(np.asarray(m).shape[0] for r in rows for _, m in r)
+    fig, axes = plt.subplots(len(rows), ncols, squeeze=False, gridspec_kw={"width_ratios": widths},
+                             figsize=(cell * sum(widths) + 0.5 * ncols, (cell * height + 0.6) * len(rows) + 0.3))
+    for r, row in enumerate(rows):
+        for c in range(ncols):
+            ax = axes[r][c]
+            ax.set_xticks([]), ax.set_yticks([])
+            if c >= len(row):
+                ax.axis("off")
+                continue
+            title, m = row[c]
+            m = np.atleast_2d(np.asarray(m, dtype=float))
+            span = max(abs(m).max(), 1e-9)
+            ax.imshow(m, cmap=cmap, vmin=-span * (m.min() < 0) - 0.2 * span, vmax=span * 1.6)
+            for (i, j), v in np.ndenumerate(m):
+                ax.text(j, i, f"{v:.4g}", ha="center", va="center", fontsize=10 if m.shape[1] < 8 else 7)
+            ax.set_title(title, fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
+    return fig, axes
+
+
+def save(fig, path, dpi: int = 80) -> Path:
+    """Lay out, write the figure to ``path`` (PNG by suffix), close it, and say where it went."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return wrote(path)
