@@ -395,18 +395,20 @@ def record(data, parents, op, backward, ctx=None) -> Tensor:
     t.data = data
     t.grad = None
     t.name = None
-    if _mode.enabled and any(p.requires_grad for p in parents):
-        t.parents = parents
-        t.op = op
-        t._backward = backward
-        t._ctx = ctx
-        t.requires_grad = True
-    else:
-        t.parents = ()
-        t.op = ""
-        t._backward = None
-        t._ctx = None
-        t.requires_grad = False
+    if _mode.enabled:
+        for p in parents:
+            if p.requires_grad:
+                t.parents = parents
+                t.op = op
+                t._backward = backward
+                t._ctx = ctx
+                t.requires_grad = True
+                return t
+    t.parents = ()
+    t.op = ""
+    t._backward = None
+    t._ctx = None
+    t.requires_grad = False
     return t
 
 

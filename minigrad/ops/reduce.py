@@ -59,6 +59,9 @@ def _sum_backward(out):
     a = out.parents[0]
     axes, keepdims = out._ctx
     g = out.grad
+    if axes is None:
+        accumulate(a, np.full(a.data.shape, g, a.data.dtype))
+        return
     if not keepdims:
         g = g.reshape(_kept_shape(a.data.shape, axes))
     accumulate(a, np.broadcast_to(g, a.data.shape))
@@ -82,10 +85,15 @@ def _mean_backward(out):
     shape = a.data.shape
     n = a.data.size if axes is None else int(np.prod([shape[i] for i in axes]))
     g = out.grad
+    if n == 0:
+        accumulate(a, np.zeros(shape, a.data.dtype))
+        return
     if not keepdims:
         g = g.reshape(_kept_shape(shape, axes))
-    with np.errstate(all="ignore"):
-        accumulate(a, np.broadcast_to(g / n, shape))
+    if axes is None:
+        accumulate(a, np.full(shape, g / n, a.data.dtype))
+        return
+    accumulate(a, np.broadcast_to(g / n, shape))
 
 
 # ---------------------------------------------------------------- max, min
