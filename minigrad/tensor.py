@@ -96,7 +96,7 @@ class Tensor(Node):
         """
         if not self.requires_grad:
             raise ValueError(
-                "Tensor.backward: this tensor does not require grad and has no graph "
+                f"Tensor.backward: this tensor (shape {self.shape}) does not require grad and has no graph "
                 "(make a leaf with requires_grad=True, outside no_grad)")
         if grad is None:
             if self.data.size != 1:
