@@ -1,0 +1,170 @@
+"""``mg.check(output, wrt, expected)``: a hand-derived gradient against minigrad's derivation."""
+from __future__ import annotations
+
+import math
+import numbers
+import re
+
+import sympy
+from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
+
+from .._checks import fail, number
+from .derivation import Derivation, derive
+from .symbolic import exactify, format_number, to_leaves
+
+_TRANSFORMS = standard_transformations + (convert_xor,)
+# an identifier, optionally with an index in brackets: x11, σ11, w[1,2], x[1, 1, 2, 3]
+_TOKEN = re.compile(r"[^\W\d]\w*(?:\[[\d,\s]*\])?")
+
+
+class CheckResult:
+    """Does a hand-derived ∂output/∂wrt agree with minigrad's? ``bool(result) == result.ok``.
+
+    ``symbolic_ok``: the two formulas are the same expression. ``numeric_ok``: they give the
+    same number at the graph's current values (within ``rtol``). ``ok`` needs both. When they
+    differ, ``missing`` / ``extra`` / ``wrong`` list the terms (after expanding both sums) and
+    ``str(result)`` says what differs.
+    """
+
+    def __init__(self, derivation: Derivation, expected, expected_value, unknown, rtol):
+        self.derivation = derivation
+        self.derived = derivation.expression
+        self.expected = expected
+        self.derived_value = derivation.value
+        self.expected_value = expected_value
+        self.unknown = sorted(unknown)
+        diff = sympy.expand(self.derived - expected)
+        self.symbolic_ok = diff == 0 or sympy.simplify(diff) == 0
+        self.numeric_ok = expected_value is not None and _close(expected_value, self.derived_value, rtol)
+        self.ok = bool(self.symbolic_ok and self.numeric_ok)
+        self.missing, self.extra, self.wrong = ([], [], []) if self.symbolic_ok else _term_diff(self.derived, expected)
+
+    def __bool__(self):
+        return self.ok
+
+    def __str__(self):
+        d = self.derivation
+        head = f"check ∂{d.output}/∂{d.wrt}"
+        dv = format_number(self.derived_value)
+        ev = "?" if self.expected_value is None else format_number(self.expected_value)
+        if self.ok:
+            return f"{head}: OK, {self.expected} = {self.derived} (= {dv})"
+        lines = [f"{head}: MISMATCH",
+                 f"  derived:  {self.derived} = {dv}",
+                 f"  expected: {self.expected} = {ev}"]
+        if self.unknown:
+            lines.append(f"  not in the graph: {', '.join(self.unknown)}")
+        if self.missing:
+            lines.append(f"  missing terms (derived has them, expected does not): {_join(self.missing)}")
+        if self.extra:
+            lines.append(f"  extra terms (expected has them, derived does not): {_join(self.extra)}")
+        for term, got, want in self.wrong:
+            lines.append(f"  wrong coefficient of {term}: expected {want}, derived {got}")
+        if not self.symbolic_ok and self.numeric_ok:
+            lines.append(f"  numerically equal at the current values ({dv}) but symbolically different: "
+                         "the formula is wrong, the numbers only happen to agree")
+        elif self.symbolic_ok and not self.numeric_ok:
+            lines.append(f"  symbolically equal, but the values differ: derived {dv}, expected {ev}")
+        elif not self.numeric_ok:
+            lines.append(f"  values: derived {dv}, expected {ev}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return (f"CheckResult(ok={self.ok}, symbolic_ok={self.symbolic_ok}, numeric_ok={self.numeric_ok}, "
+                f"derived={self.derived}, expected={self.expected})")
+
+
+def check(output, wrt, expected, rtol=1e-6) -> CheckResult:
+    """Compare a hand-derived ∂output/∂wrt (a string like ``"x11 + x12 + x21 + x22"`` or a sympy
+    expression over the graph's names) with ``mg.derive(output, wrt)``, symbolically and at the
+    current numbers. Names of intermediate nodes may be used too (``s11``); they stand for
+    their forward expressions. ``^`` means power."""
+    rtol = number("check", "rtol", rtol, minimum=0)
+    d = derive(output, wrt)
+    result = d._result
+    names = {name: result.symbol(node) for name, node in _named_nodes(result).items()}
+    if isinstance(expected, str):
+        parsed = _parse(expected, names)
+    elif isinstance(expected, sympy.Basic):
+        parsed = expected
+    elif isinstance(expected, numbers.Real) and not isinstance(expected, bool):
+        parsed = sympy.sympify(expected)
+    else:
+        fail("check", f"expected must be a str or a sympy expression, got {type(expected).__name__} {expected!r}",
+             TypeError)
+    if not isinstance(parsed, sympy.Expr):
+        fail("check", f"expected {expected!r} is not an expression (parsed as {type(parsed).__name__})")
+    parsed = exactify(parsed.xreplace({s: names[s.name] for s in parsed.free_symbols if s.name in names}))
+    parsed = to_leaves(parsed, result)
+    unknown = {s.name for s in parsed.free_symbols if s.name not in names}
+    values = {result.symbol(node): sympy.Float(node.data) for node in _named_nodes(result).values()}
+    value = None
+    if not unknown:
+        try:
+            value = complex(parsed.xreplace(values).evalf())
+            value = value.real if value.imag == 0 else None
+        except (TypeError, ValueError):
+            value = None
+    return CheckResult(d, parsed, value, unknown, rtol)
+
+
+def _named_nodes(result) -> dict:
+    """Name -> node for every named node in the output's graph (leaves and interior)."""
+    from ..engine import topological_order
+
+    nodes = {}
+    for node in topological_order(result.output):
+        name = result.names.get(id(node))
+        if name is not None:
+            nodes[name] = node
+    if result.wrt is not None and "wrt" not in nodes and result.names.get(id(result.wrt)) is None:
+        nodes["wrt"] = result.wrt
+    return nodes
+
+
+def _parse(text: str, names: dict):
+    """Parse ``text`` with the graph's names as symbols (``w[1,2]`` too)."""
+    local, counter = {}, [0]
+
+    def token(m):
+        raw = m.group(0)
+        key = re.sub(r"\s+", "", raw)
+        if key in names or "[" in key:
+            safe = f"_mg_{counter[0]}"
+            counter[0] += 1
+            local[safe] = names.get(key) or sympy.Symbol(key)
+            return safe
+        return raw
+
+    try:
+        source = _TOKEN.sub(token, text)
+        return parse_expr(source, local_dict=local, transformations=_TRANSFORMS)
+    except Exception as e:  # sympy raises SyntaxError, TokenError, TypeError, AttributeError...
+        fail("check", f"cannot parse expected {text!r} as a formula ({type(e).__name__}: {e})")
+
+
+def _terms(expr) -> dict:
+    """``expr`` expanded, as {monomial: coefficient}."""
+    out = {}
+    for term in sympy.Add.make_args(sympy.expand(expr)):
+        coeff, mono = term.as_coeff_Mul()
+        out[mono] = out.get(mono, 0) + coeff
+    return {m: c for m, c in out.items() if c != 0}
+
+
+def _term_diff(derived, expected):
+    d, e = _terms(derived), _terms(expected)
+    missing = [c * m for m, c in d.items() if m not in e]
+    extra = [c * m for m, c in e.items() if m not in d]
+    wrong = [(m, d[m], e[m]) for m in d if m in e and d[m] != e[m]]
+    return missing, extra, wrong
+
+
+def _join(terms) -> str:
+    return ", ".join(str(t) for t in terms)
+
+
+def _close(a, b, rtol) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return abs(a - b) <= max(rtol * max(abs(a), abs(b)), 1e-12)

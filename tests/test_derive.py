@@ -1,0 +1,203 @@
+"""mg.derive: the slide's ∂f/∂w11, produced by minigrad itself, step by step."""
+import math
+
+import numpy as np
+import pytest
+import sympy
+
+import minigrad as mg
+
+X = [[1, 1, 0], [1, 1, 0], [1, 0, 0]]  # the slide's image
+
+
+def slide(w=((1, 2), (3, 4)), pool="pair"):
+    """The slide's graph: 3x3 image x, 2x2 kernel w, conv outputs s11.., and f."""
+    x = mg.scalar.grid(X, "x")
+    w = mg.scalar.grid(w, "w")
+    s = mg.scalar.conv2d(x, w, name="s")
+    if pool == "pair":
+        f = mg.scalar.max(s[0, 0], s[0, 1], name="f")
+    elif pool == "map":
+        f = mg.scalar.max(s, name="f")
+    else:
+        f = mg.scalar.sum(s, name="f")
+    return x, w, s, f
+
+
+def sym(*names):
+    return [sympy.Symbol(n) for n in names]
+
+
+def test_sum_of_the_conv_outputs_gives_the_slides_formula():
+    x, w, s, f = slide(pool="sum")
+    d = mg.derive(f, w[0, 0])
+    x11, x12, x21, x22 = sym("x11", "x12", "x21", "x22")
+    assert d.expression == x11 + x12 + x21 + x22
+    assert str(d.expression) == "x11 + x12 + x21 + x22"
+    f.backward()
+    assert d.value == w[0, 0].grad == 4.0
+
+
+def test_max_of_s11_s12_takes_the_branch_s11_and_gives_x11():
+    x, w, s, f = slide(pool="pair")  # s11 = 10 > s12 = 4
+    d = mg.derive(f, w[0, 0])
+    assert d.expression == sympy.Symbol("x11")
+    text = str(d)
+    assert "if (s11 > s12): ∂f/∂s11 = 1, ∂f/∂s12 = 0" in text
+    assert "mul1 = x11*w11 = 1" in text
+    assert "∂mul1/∂w11 = x11 = 1" in text
+    assert text.splitlines()[-1] == "∂f/∂w11 = ∂f/∂mul1 · ∂mul1/∂w11 = x11 = 1"
+    f.backward()
+    assert d.value == w[0, 0].grad == 1.0
+
+
+def test_when_s12_wins_the_gradient_flows_through_s12_only():
+    x, w, s, f = slide(w=((-1, 2), (3, -4)), pool="pair")  # s11 = 0, s12 = 2
+    assert s[0, 1].data > s[0, 0].data
+    d = mg.derive(f, w[0, 0])
+    assert "if (s12 > s11): ∂f/∂s11 = 0, ∂f/∂s12 = 1" in str(d)
+    assert d.expression == sympy.Symbol("x12")   # the x under s12's w11 tap
+    assert mg.derive(f, w[1, 1]).expression == sympy.Symbol("x23")
+
+
+def test_a_tie_goes_to_the_first_input_and_says_so():
+    x, w, s, f = slide(w=((0, 0), (0, 0)), pool="pair")  # s11 = s12 = 0
+    d = mg.derive(f, w[0, 0])
+    text = str(d)
+    assert "if (s11 >= s12): ∂f/∂s11 = 1, ∂f/∂s12 = 0" in text
+    assert "tie with s12" in text
+    assert d.expression == sympy.Symbol("x11")
+    f.backward()
+    assert d.value == w[0, 0].grad
+
+
+def test_max_over_the_whole_map_is_the_x_under_the_selected_window():
+    x, w, s, f = slide(pool="map")
+    k = f.selected
+    d = mg.derive(f, w[0, 0])
+    i, j = divmod(k, 2)
+    assert d.expression == sympy.Symbol(f"x{i + 1}{j + 1}")
+    f.backward()
+    assert d.value == w[0, 0].grad
+
+
+def test_steps_are_the_chain_rule_path_with_local_partials():
+    x, w, s, f = slide(pool="pair")
+    d = mg.derive(f, w[0, 0])
+    assert [(st.node, st.parent) for st in d.steps] == [("f", "s11"), ("f", "s12"), ("s11", "mul1"), ("mul1", "w11")]
+    assert [st.local for st in d.steps] == [1, 0, 1, sympy.Symbol("x11")]
+    assert [st.value for st in d.steps] == [1.0, 0.0, 1.0, 1.0]
+    assert d.steps[0].branch == "selected s11"
+    assert str(d.steps[-1]) == "∂mul1/∂w11 = x11"
+
+
+def test_same_graph_prints_the_same_text_and_derive_leaves_the_graph_alone():
+    x, w, s, f = slide(pool="sum")
+    before = [(v.data, v.grad, v.name) for v in list(x.ravel()) + list(w.ravel()) + list(s.ravel()) + [f]]
+    a, b = str(mg.derive(f, w[0, 0])), str(mg.derive(f, w[0, 0]))
+    assert a == b
+    after = [(v.data, v.grad, v.name) for v in list(x.ravel()) + list(w.ravel()) + list(s.ravel()) + [f]]
+    assert before == after
+    # a second, identical graph gets the same automatic names
+    assert str(mg.derive(*_f_w(slide(pool="sum")))) == a
+
+
+def _f_w(graph):
+    x, w, s, f = graph
+    return f, w[0, 0]
+
+
+def test_latex_has_one_aligned_line_per_step():
+    x, w, s, f = slide(pool="pair")
+    d = mg.derive(f, w[0, 0])
+    tex = d.latex()
+    assert tex.startswith("\\begin{aligned}") and tex.endswith("\\end{aligned}")
+    assert r"\frac{\partial f}{\partial w_{11}}" in tex
+    assert r"\text{if } (s_{11} > s_{12})" in tex
+    assert len(tex.splitlines()) == len(str(d).splitlines()) + 2
+
+
+def central(fn, v, eps=1e-6):
+    old = v.data
+    v.data = old + eps
+    up = fn()
+    v.data = old - eps
+    down = fn()
+    v.data = old
+    return (up - down) / (2 * eps)
+
+
+def test_expression_through_every_value_op_matches_backward_and_central_differences():
+    a, b = mg.Value(0.5, "a"), mg.Value(-1.5, "b")
+
+    def build():
+        t = (a * b).tanh()
+        return t * t + a / b + (a - b).relu() + (a ** 3).exp().log() + (a * 2).sigmoid() + b.leaky_relu(0.1) * a
+
+    y = build()
+    for v in (a, b):
+        d = mg.derive(y, v)
+        value = float(d.expression.subs({sympy.Symbol("a"): a.data, sympy.Symbol("b"): b.data}))
+        assert value == pytest.approx(d.value, rel=1e-12)
+        assert d.value == pytest.approx(central(lambda: build().data, v), rel=1e-6)
+    y.backward()
+    assert mg.derive(y, a).value == a.grad and mg.derive(y, b).value == b.grad
+
+
+def test_numbers_stay_exact_and_branches_show():
+    a = mg.Value(2.0, "a")
+    y = (a * 3 - 1) ** 2 / 4
+    assert mg.derive(y, a).expression == sympy.Rational(3, 2) * (3 * sympy.Symbol("a") - 1)
+    r = (a * -1).relu() + (a - 5).leaky_relu(0.01)
+    d = mg.derive(r, a)
+    assert d.expression == sympy.Rational(1, 100)
+    assert "if (add1 <= 0): ∂lrelu1/∂add1 = 1/100" in str(d)
+
+
+def test_intermediate_wrt_and_output_is_wrt_and_unreached():
+    x, w, s, f = slide(pool="sum")
+    assert mg.derive(f, s[0, 0]).expression == 1
+    assert mg.derive(f, f).value == 1.0
+    other = mg.Value(3.0, "q")
+    d = mg.derive(f, other)
+    assert d.value == 0.0 and d.expression == 0
+    assert "q is not an input of f" in str(d)
+
+
+def test_a_node_used_twice_adds_both_paths():
+    a = mg.Value(3.0, "a")
+    y = a * a
+    d = mg.derive(y, a)
+    assert d.expression == 2 * sympy.Symbol("a")
+    assert d.steps[0].local == 2 * sympy.Symbol("a")
+    assert d.value == 6.0
+
+
+def test_28x28_scalar_graph_derives_fast_and_equals_backward():
+    import time
+    rng = np.random.default_rng(0)
+    x = mg.scalar.grid(rng.standard_normal((28, 28)), "x")
+    w = mg.scalar.grid(rng.standard_normal((3, 3)), "w")
+    f = mg.scalar.sum(mg.scalar.max_pool2d(mg.scalar.conv2d(x, w, name="s"), 2), name="f")
+    t = time.perf_counter()
+    d = mg.derive(f, w[0, 0])
+    elapsed = time.perf_counter() - t
+    f.backward()
+    assert d.value == w[0, 0].grad
+    assert len(d.expression.args) == 169  # one x per selected window
+    assert elapsed < 3.0  # (benchmarks/bench_derive.py measures it properly: well under a second)
+
+
+def test_bad_input_names_derive():
+    x, w, s, f = slide()
+    with pytest.raises(TypeError, match="derive: output must be a Value"):
+        mg.derive(3.0, w[0, 0])
+    with pytest.raises(TypeError, match="derive: wrt must be a Value"):
+        mg.derive(f, "w11")
+
+
+def test_module_and_function_are_both_callable_whatever_was_imported_first():
+    import minigrad.derive as module
+    x, w, s, f = slide(pool="sum")
+    assert module(f, w[0, 0]).expression == mg.derive(f, w[0, 0]).expression
+    assert math.isclose(mg.derive(f, w[0, 0]).value, 4.0)
