@@ -51,6 +51,9 @@ def _nll_loss_backward(out):
 
 
 # ---------------------------------------------------------------- binary_cross_entropy
+_EPS = float(np.float32(1e-12))  # PyTorch's EPSILON is the float 1e-12f, also in double
+
+
 def binary_cross_entropy(p: Tensor, t: Tensor) -> Tensor:
     """ℓ = -(t · log p + (1 - t) · log(1 - p)), each log clamped at -100 like PyTorch (no reduction).
 
@@ -72,7 +75,7 @@ def _bce_backward(out):
     with np.errstate(all="ignore"):
         if p.requires_grad:
             x = p.data
-            accumulate(p, g * (x - t.data) / np.maximum(x * (1 - x), 1e-12))
+            accumulate(p, g * (x - t.data) / np.maximum(x * (1 - x), _EPS))
         if t.requires_grad:
             accumulate(t, g * (log_q - log_p))
 
@@ -86,9 +89,14 @@ def bce_with_logits(z: Tensor, t: Tensor, pos_weight) -> Tensor:
     """
     x, y = z.data, t.data
     with np.errstate(all="ignore"):
-        sp = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
-        lw = 1 if pos_weight is None else 1 + (pos_weight - 1) * y
-        data = (1 - y) * x + lw * sp
+        soft = np.log1p(np.exp(-np.abs(x)))
+        sp = soft + np.maximum(-x, 0)
+        if pos_weight is None:  # the same, without cancelling -50 + 50 + 1.9e-22
+            lw = 1
+            data = np.maximum(x, 0) - y * x + soft
+        else:
+            lw = 1 + (pos_weight - 1) * y
+            data = (1 - y) * x + lw * sp
     ctx = (sp, lw, pos_weight) if needs_grad(z, t) else None
     return record(np.asarray(data, x.dtype), (z, t), "bce_with_logits", _bce_logits_backward, ctx)
 
