@@ -75,6 +75,13 @@ def test_power_with_caret_bracket_names_and_spaces_parse():
     assert not r and "not in the graph: z[10,1]" in str(r)
 
 
+def test_tensor_output_with_index():
+    x = mg.Tensor(np.array([[1.0, 1, 0], [1, 1, 0], [1, 0, 0]]).reshape(1, 1, 3, 3), name="x")
+    w = mg.Tensor(np.arange(1.0, 5.0).reshape(1, 1, 2, 2), requires_grad=True, name="w")
+    loss = mg.nn.functional.conv2d(x, w).sum()
+    assert mg.check(loss, (w, (0, 0, 0, 0)), "x[1,1,1,1] + x[1,1,1,2] + x[1,1,2,1] + x[1,1,2,2]")
+
+
 def test_unparsable_and_wrong_types_raise_naming_check():
     x, w, s, f = slide_sum()
     with pytest.raises(ValueError, match=r"check: cannot parse expected 'x11 \+\* x12'"):

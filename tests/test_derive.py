@@ -188,12 +188,31 @@ def test_28x28_scalar_graph_derives_fast_and_equals_backward():
     assert elapsed < 3.0  # (benchmarks/bench_derive.py measures it properly: well under a second)
 
 
+def test_tensor_output_with_an_index_into_a_tensor_leaf():
+    x = mg.Tensor(np.array(X, dtype=float).reshape(1, 1, 3, 3), name="x")
+    w = mg.Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]).reshape(1, 1, 2, 2), requires_grad=True, name="w")
+    loss = mg.nn.functional.conv2d(x, w).sum()
+    d = mg.derive(loss, (w, (0, 0, 0, 0)))
+    assert str(d.expression) == "x[1,1,1,1] + x[1,1,1,2] + x[1,1,2,1] + x[1,1,2,2]"
+    loss.backward()
+    assert d.value == w.grad[0, 0, 0, 0] == 4.0
+
+
 def test_bad_input_names_derive():
     x, w, s, f = slide()
     with pytest.raises(TypeError, match="derive: output must be a Value"):
         mg.derive(3.0, w[0, 0])
     with pytest.raises(TypeError, match="derive: wrt must be a Value"):
         mg.derive(f, "w11")
+    t = mg.Tensor([1.0, 2.0], requires_grad=True, name="t")
+    with pytest.raises(ValueError, match=r"derive: a Tensor output must have one element.*\(2,\)"):
+        mg.derive(t * 2, (t, (0,)))
+    with pytest.raises(ValueError, match=r"derive: wrt is a Tensor of shape \(2,\)"):
+        mg.derive((t * 2).sum(), t)
+    with pytest.raises(IndexError, match=r"derive: index \(5,\) is out of range"):
+        mg.derive((t * 2).sum(), (t, (5,)))
+    with pytest.raises(TypeError, match="derive: with a Tensor output, wrt must be"):
+        mg.derive((t * 2).sum(), w[0, 0])
 
 
 def test_module_and_function_are_both_callable_whatever_was_imported_first():
