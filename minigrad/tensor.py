@@ -109,7 +109,8 @@ class Tensor(Node):
             if seed.shape != self.shape:
                 raise ValueError(f"Tensor.backward: grad has shape {seed.shape} but the tensor has shape {self.shape}")
             seed = seed.astype(self.data.dtype, copy=True)
-        engine.backward(self, seed)
+        with np.errstate(all="ignore"):  # once for the whole pass: inf and nan propagate silently
+            engine.backward(self, seed)
 
     # ------------------------------------------------------------ operators
     # Thin: each calls the op in minigrad/ops/ where its forward and backward live.

@@ -341,3 +341,35 @@ def test_bad_input_names_the_function_the_argument_and_the_shapes(call, kind, wo
         call()
     for w in words:
         assert w in str(err.value), (w, str(err.value))
+
+
+# ------------------------------------------------------------------ NaN and inf (issue 7, section 3)
+def _nonfinite():
+    return mg.tensor([[np.nan, np.inf, -np.inf, 1e308], [0.0, -1.0, 1e-300, 2.0]], requires_grad=True)
+
+
+_T2 = np.array([1, 2])
+NONFINITE = {
+    "add": lambda a: a + a[:, ::-1], "sub": lambda a: a - a, "mul_zero": lambda a: a * 0,
+    "mul_overflow": lambda a: a * 1e10, "div": lambda a: a / a, "pow": lambda a: a ** a, "matmul": lambda a: a @ a.T,
+    "sum": lambda a: a.sum() * 1e308, "mean": lambda a: a.mean(1), "max": lambda a: a.max(), "max_dim": lambda a: a.max(1),
+    "amin": lambda a: a.min(axis=(0, 1)), "exp": lambda a: a.exp(), "log": lambda a: a.log(), "sqrt": lambda a: a.sqrt(),
+    "abs": lambda a: a.abs(), "tanh": lambda a: a.tanh(), "sigmoid": lambda a: a.sigmoid(), "relu": lambda a: a.relu(),
+    "clip": lambda a: a.clip(-1, 1), "getitem": lambda a: a[[0, 0], [1, 1]], "T": lambda a: a.T * a.T,
+    "linear": lambda a: F.linear(a, a), "leaky_relu": lambda a: F.leaky_relu(a), "softmax": lambda a: F.softmax(a, 1),
+    "log_softmax": lambda a: F.log_softmax(a, 1), "batch_norm": lambda a: F.batch_norm(a, None, None, training=True),
+    "batch_norm_eval": lambda a: F.batch_norm(a, np.zeros(4), np.zeros(4), eps=0.0),
+    "dropout": lambda a: F.dropout(a, 0.5), "cross_entropy": lambda a: F.cross_entropy(a, mg.Tensor(_T2)),
+    "nll_loss": lambda a: F.nll_loss(a, mg.Tensor(_T2)), "mse_loss": lambda a: F.mse_loss(a, a * 2),
+    "bce_with_logits": lambda a: F.binary_cross_entropy_with_logits(a, a.sigmoid()),
+    "bce": lambda a: F.binary_cross_entropy(mg.tensor([[np.nan, 1.0, 0.0, 0.5]] * 2, requires_grad=True), a.sigmoid()),
+}
+
+
+@pytest.mark.parametrize("name", list(NONFINITE))
+def test_nan_and_inf_propagate_without_exceptions_or_warnings(name, recwarn):
+    a = _nonfinite()
+    y = NONFINITE[name](a)
+    (y.sum() if y.ndim else y).backward()
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in recwarn]
+    assert a.grad is not None and a.grad.shape == a.shape

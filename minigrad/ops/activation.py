@@ -1,6 +1,8 @@
 """Activations and (log-)softmax: forward and backward side by side.
 
-softmax and log_softmax subtract the maximum first, so logits of 1e4 stay finite.
+softmax and log_softmax subtract the maximum first, so logits of 1e4 stay finite. Forward
+passes that can meet inf or nan run under ``np.errstate(all="ignore")`` (backward passes run
+under one errstate set by ``Tensor.backward``).
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ def _relu_backward(out):
 def leaky_relu(a: Tensor, negative_slope=0.01) -> Tensor:
     """a if a > 0 else negative_slope * a; d/da = 1 or negative_slope (the slope at 0)."""
     x = a.data
-    data = np.where(x > 0, x, x * np.asarray(negative_slope, x.dtype))
+    with np.errstate(all="ignore"):
+        data = np.where(x > 0, x, x * np.asarray(negative_slope, x.dtype))
     return record(data, (a,), "leaky_relu", _leaky_relu_backward, negative_slope)
 
 
@@ -36,7 +39,9 @@ def _leaky_relu_backward(out):
 # ---------------------------------------------------------------- tanh
 def tanh(a: Tensor) -> Tensor:
     """tanh a; d/da = 1 - tanh² a."""
-    return record(np.tanh(a.data), (a,), "tanh", _tanh_backward)
+    with np.errstate(all="ignore"):
+        data = np.tanh(a.data)
+    return record(data, (a,), "tanh", _tanh_backward)
 
 
 def _tanh_backward(out):
@@ -48,8 +53,9 @@ def _tanh_backward(out):
 def sigmoid(a: Tensor) -> Tensor:
     """σ(a) = 1 / (1 + e^-a), without overflow: e^-|a| is never larger than 1; d/da = σ (1 - σ)."""
     x = a.data
-    e = np.exp(-np.abs(x))
-    data = np.where(x >= 0, 1, e) / (1 + e)
+    with np.errstate(all="ignore"):
+        e = np.exp(-np.abs(x))
+        data = np.where(x >= 0, 1, e) / (1 + e)
     return record(data.astype(x.dtype, copy=False), (a,), "sigmoid", _sigmoid_backward)
 
 
@@ -70,8 +76,7 @@ def softmax(a: Tensor, dim: int) -> Tensor:
 
 def _softmax_backward(out):
     s, g, dim = out.data, out.grad, out._ctx
-    with np.errstate(all="ignore"):
-        accumulate(out.parents[0], s * (g - (g * s).sum(axis=dim, keepdims=True)))
+    accumulate(out.parents[0], s * (g - (g * s).sum(axis=dim, keepdims=True)))
 
 
 # ---------------------------------------------------------------- log_softmax
@@ -86,8 +91,7 @@ def log_softmax(a: Tensor, dim: int) -> Tensor:
 
 def _log_softmax_backward(out):
     g, dim = out.grad, out._ctx
-    with np.errstate(all="ignore"):
-        accumulate(out.parents[0], g - np.exp(out.data) * g.sum(axis=dim, keepdims=True))
+    accumulate(out.parents[0], g - np.exp(out.data) * g.sum(axis=dim, keepdims=True))
 
 
 # ---------------------------------------------------------------- dropout
@@ -98,7 +102,9 @@ def dropout(a: Tensor, p: float, rng) -> Tensor:
         mask = np.zeros(x.shape, x.dtype)
     else:
         mask = (rng.random(x.shape) >= p).astype(x.dtype) * np.asarray(1.0 / (1.0 - p), x.dtype)
-    return record(x * mask, (a,), "dropout", _dropout_backward, mask)
+    with np.errstate(all="ignore"):
+        data = x * mask
+    return record(data, (a,), "dropout", _dropout_backward, mask)
 
 
 def _dropout_backward(out):

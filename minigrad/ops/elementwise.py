@@ -1,8 +1,8 @@
 """Elementwise arithmetic with NumPy broadcasting: forward and backward side by side.
 
 Gradients of broadcast operands are summed back to their shapes by ``unbroadcast``.
-Ops that can make inf/nan out of finite numbers (division, log, sqrt, powers, exp) run
-under ``np.errstate(all="ignore")``: non-finite values propagate like NumPy's, silently.
+Forward passes run under ``np.errstate(all="ignore")``, and ``Tensor.backward`` runs the whole
+backward pass under one: inf and nan propagate like NumPy's, silently, never as exceptions.
 """
 from __future__ import annotations
 
@@ -27,10 +27,11 @@ def add(a, b) -> Tensor:
         a = lift(a, b)
     if not isinstance(b, Tensor):
         b = lift(b, a)
-    try:
-        data = a.data + b.data
-    except ValueError:
-        _broadcast_error("add", a, b)
+    with _quiet(all="ignore"):
+        try:
+            data = a.data + b.data
+        except ValueError:
+            _broadcast_error("add", a, b)
     return record(data, (a, b), "+", _add_backward)
 
 
@@ -50,10 +51,11 @@ def sub(a, b) -> Tensor:
         a = lift(a, b)
     if not isinstance(b, Tensor):
         b = lift(b, a)
-    try:
-        data = a.data - b.data
-    except ValueError:
-        _broadcast_error("sub", a, b)
+    with _quiet(all="ignore"):
+        try:
+            data = a.data - b.data
+        except ValueError:
+            _broadcast_error("sub", a, b)
     return record(data, (a, b), "-", _sub_backward)
 
 
@@ -73,10 +75,11 @@ def mul(a, b) -> Tensor:
         a = lift(a, b)
     if not isinstance(b, Tensor):
         b = lift(b, a)
-    try:
-        data = a.data * b.data
-    except ValueError:
-        _broadcast_error("mul", a, b)
+    with _quiet(all="ignore"):
+        try:
+            data = a.data * b.data
+        except ValueError:
+            _broadcast_error("mul", a, b)
     return record(data, (a, b), "*", _mul_backward)
 
 
@@ -106,19 +109,17 @@ def div(a, b) -> Tensor:
 
 def _div_backward(out):
     a, b = out.parents
-    g = out.grad
-    with _quiet(all="ignore"):
-        gb = g / b.data
-        if a.requires_grad:
-            accumulate(a, unbroadcast(gb, a.data.shape))
-        if b.requires_grad:
-            accumulate(b, unbroadcast(-gb * out.data, b.data.shape))
+    gb = out.grad / b.data
+    if a.requires_grad:
+        accumulate(a, unbroadcast(gb, a.data.shape))
+    if b.requires_grad:
+        accumulate(b, unbroadcast(-gb * out.data, b.data.shape))
 
 
 # ---------------------------------------------------------------- -a
 def neg(a: Tensor) -> Tensor:
     """-a; d/da = -1."""
-    return record(-a.data, (a,), "neg", _neg_backward)
+    return record(np.negative(a.data), (a,), "neg", _neg_backward)
 
 
 def _neg_backward(out):
@@ -150,29 +151,27 @@ def _pow_n_backward(out):
     a = out.parents[0]
     n = out._ctx
     x = a.data
-    with _quiet(all="ignore"):
-        if n == 2.0:
-            local = 2.0 * x
-        elif n == 1.0:
-            local = np.ones_like(x)
-        elif n == 0.0:
-            local = np.zeros_like(x)
-        else:
-            local = n * np.power(x, n - 1.0)
-        accumulate(a, out.grad * local)
+    if n == 2.0:
+        local = 2.0 * x
+    elif n == 1.0:
+        local = np.ones_like(x)
+    elif n == 0.0:
+        local = np.zeros_like(x)
+    else:
+        local = n * np.power(x, n - 1.0)
+    accumulate(a, out.grad * local)
 
 
 def _pow_backward(out):
     a, b = out.parents
     g = out.grad
     x, y = a.data, b.data
-    with _quiet(all="ignore"):
-        if a.requires_grad:
-            accumulate(a, unbroadcast(g * y * np.power(x, y - 1.0), x.shape))
-        if b.requires_grad:
-            gb = g * out.data * np.log(x)
-            gb = np.where((x == 0) & (y >= 0), 0.0, gb)
-            accumulate(b, unbroadcast(gb, y.shape))
+    if a.requires_grad:
+        accumulate(a, unbroadcast(g * y * np.power(x, y - 1.0), x.shape))
+    if b.requires_grad:
+        gb = g * out.data * np.log(x)
+        gb = np.where((x == 0) & (y >= 0), 0.0, gb)
+        accumulate(b, unbroadcast(gb, y.shape))
 
 
 # ---------------------------------------------------------------- unary functions
@@ -195,8 +194,7 @@ def log(a: Tensor) -> Tensor:
 
 
 def _log_backward(out):
-    with _quiet(all="ignore"):
-        accumulate(out.parents[0], out.grad / out.parents[0].data)
+    accumulate(out.parents[0], out.grad / out.parents[0].data)
 
 
 def sqrt(a: Tensor) -> Tensor:
@@ -207,8 +205,7 @@ def sqrt(a: Tensor) -> Tensor:
 
 
 def _sqrt_backward(out):
-    with _quiet(all="ignore"):
-        accumulate(out.parents[0], out.grad * 0.5 / out.data)
+    accumulate(out.parents[0], out.grad * 0.5 / out.data)
 
 
 def absolute(a: Tensor) -> Tensor:

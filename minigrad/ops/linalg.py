@@ -14,10 +14,11 @@ def matmul(a, b, fn="matmul") -> Tensor:
         a = lift(a, b)
     if not isinstance(b, Tensor):
         b = lift(b, a)
-    try:
-        data = np.matmul(a.data, b.data)
-    except ValueError:
-        _matmul_error(fn, a.data.shape, b.data.shape)
+    with np.errstate(all="ignore"):
+        try:
+            data = np.matmul(a.data, b.data)
+        except ValueError:
+            _matmul_error(fn, a.data.shape, b.data.shape)
     return record(data, (a, b), "@", _matmul_backward)
 
 
@@ -59,10 +60,12 @@ def linear(x: Tensor, w: Tensor, b: Tensor | None = None) -> Tensor:
 
     d/dx = g @ w,  d/dw = Σ_batch gᵀ x,  d/db = Σ_batch g.
     """
-    data = np.matmul(x.data, w.data.T)
+    with np.errstate(all="ignore"):
+        data = np.matmul(x.data, w.data.T)
+        if b is not None:
+            data = data + b.data
     if b is None:
         return record(data, (x, w), "linear", _linear_backward)
-    data = data + b.data
     return record(data, (x, w, b), "linear", _linear_backward)
 
 

@@ -13,6 +13,11 @@ from ..tensor import Tensor, accumulate, needs_grad, record
 
 def batch_norm(x: Tensor, running_mean, running_var, weight, bias, training, momentum, eps) -> Tensor:
     """The forward pass; ``running_mean``/``running_var`` are ndarrays (or None) updated in place."""
+    with np.errstate(all="ignore"):  # inf and nan propagate silently
+        return _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps):
     data = x.data
     axes = (0,) + tuple(range(2, data.ndim))
     bshape = (1, data.shape[1]) + (1,) * (data.ndim - 2)
@@ -26,8 +31,7 @@ def batch_norm(x: Tensor, running_mean, running_var, weight, bias, training, mom
             running_var[...] = (1 - momentum) * running_var + momentum * var * (n / (n - 1))
     else:
         mu, var = running_mean.astype(data.dtype), running_var.astype(data.dtype)
-    with np.errstate(all="ignore"):
-        invstd = (1.0 / np.sqrt(var + eps)).astype(data.dtype)
+    invstd = (1.0 / np.sqrt(var + eps)).astype(data.dtype)
     xhat = (data - mu.reshape(bshape)) * invstd.reshape(bshape)
     out = xhat
     if weight is not None:

@@ -11,7 +11,7 @@ import builtins
 import numpy as np
 
 from .._checks import fail, is_int
-from ..tensor import Tensor, accumulate, record
+from ..tensor import Tensor, accumulate, needs_grad, record
 
 
 def normalize_axis(fn: str, axis, ndim: int):
@@ -51,7 +51,8 @@ def _pick_axis(axis, dim, fn):
 def sum(a: Tensor, axis=None, keepdims=False) -> Tensor:
     """Σ a over ``axis`` (all axes by default); d/da_i = 1."""
     axes = None if axis is None else normalize_axis("sum", axis, a.data.ndim)
-    data = np.sum(a.data, axis=axes, keepdims=keepdims)
+    with np.errstate(all="ignore"):
+        data = np.sum(a.data, axis=axes, keepdims=keepdims)
     return record(np.asarray(data), (a,), "sum", _sum_backward, (axes, keepdims))
 
 
@@ -119,7 +120,7 @@ def _extreme(fn, a, axis, keepdims, reduce, arg):
     axes = None if axis is None else normalize_axis(fn, axis, x.ndim)
     data = np.asarray(reduce(x, axis=axes, keepdims=keepdims))
     mask = None
-    if a.requires_grad:
+    if needs_grad(a):
         if axes is not None and len(axes) == 1 and is_int(axis):
             ax = axes[0]
             idx = arg(x, axis=ax, keepdims=True)
@@ -128,7 +129,8 @@ def _extreme(fn, a, axis, keepdims, reduce, arg):
         else:
             best = data if keepdims else data.reshape(_kept_shape(x.shape, axes))
             hit = (x == best) | (np.isnan(x) & np.isnan(best))
-            mask = hit / hit.sum(axis=axes, keepdims=True)
+            with np.errstate(all="ignore"):
+                mask = hit / hit.sum(axis=axes, keepdims=True)
             mask = mask.astype(x.dtype, copy=False)
     return record(data, (a,), fn, _extreme_backward, (axes, keepdims, mask))
 
