@@ -1,0 +1,81 @@
+"""conv_transpose2d: the adjoint of conv2d, so ⟨conv2d(y, w), x⟩ = ⟨y, conv_transpose2d(x, w)⟩.
+
+``out[n, co, a, b] = bias[co] + Σ_{ci,i,j,u,v: i·sh + u·dh − p = a, j·sw + v·dw − q = b} x[n, ci, i, j] · w[ci, co, u, v]``
+with weight (C_in, C_out/groups, kh, kw). Each input pixel scatters a kh×kw copy of the kernel,
+``stride`` apart: the "fractionally strided" convolution that takes 3×3 to 5×5.
+
+Forward = conv2d's input-gradient (``wᵀ @ x`` then col2im, one strided slice-add per tap);
+backward = conv2d's forward (im2col of the gradient, then matmuls). Output size:
+``(H − 1)·sh − pt − pb + dh·(kh − 1) + output_padding + 1``.
+
+Graph contract: op ``"conv_transpose2d"``, parents ``(x, w)`` or ``(x, w, b)``, ``_ctx`` a
+``ConvCtx`` (conv.py) whose ``padding`` is (top, bottom, left, right) and ``geom`` the geometry of
+the adjoint conv2d (its input is this op's output).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, accumulate, needs_grad, record
+from .conv import ConvCtx, Geometry, col2im, grouped, im2col, narrow, widen
+
+
+def output_size(h, w, kernel, stride, padding, dilation, output_padding) -> tuple:
+    """(H_out, W_out) = ((H − 1)·s − pt − pb + d·(k − 1) + output_padding + 1) per axis."""
+    (kh, kw), (sh, sw), (pt, pb, pl, pr), (dh, dw), (oh, ow) = kernel, stride, padding, dilation, output_padding
+    return ((h - 1) * sh - pt - pb + dh * (kh - 1) + oh + 1,
+            (w - 1) * sw - pl - pr + dw * (kw - 1) + ow + 1)
+
+
+def geometry(h, w, kernel, stride, padding, dilation, output_padding) -> Geometry:
+    """The adjoint conv2d's geometry: input = this op's output, output = this op's input (h, w)."""
+    hw = output_size(h, w, kernel, stride, padding, dilation, output_padding)
+    return Geometry(hw, kernel, stride, dilation, padding, out_hw=(h, w))
+
+
+def conv_transpose2d(x: Tensor, w: Tensor, b, stride, padding, output_padding, groups, dilation) -> Tensor:
+    """x (N, C_in, H, W) or (C_in, H, W), w (C_in, C_out/groups, kh, kw), b (C_out,): validated already."""
+    xd = x.data
+    unbatched = xd.ndim == 3
+    if unbatched:
+        xd = xd[None]
+    dtype = np.result_type(xd, w.data, *(() if b is None else (b.data,)))
+    xd = xd.astype(dtype, copy=False)
+    n, _, h, wd = xd.shape
+    cin, cout_g, kh, kw = w.data.shape
+    g = geometry(h, wd, (kh, kw), stride, padding, dilation, output_padding)
+    w3 = np.ascontiguousarray(w.data.astype(dtype, copy=False)).reshape(groups, cin // groups, -1)
+    xw = grouped(widen(xd, g), groups)                          # (N, g, C_in/g, L)
+    gcols = np.matmul(w3.transpose(0, 2, 1), xw)                # (N, g, C_out/g·kh·kw, L)
+    out = col2im(gcols.reshape(n, -1, g.L), g)
+    if b is None:
+        out = np.ascontiguousarray(out)
+    else:
+        out = out + b.data.astype(dtype, copy=False)[:, None, None]
+    if unbatched:
+        out = out[0]
+    parents = (x, w) if b is None else (x, w, b)
+    ctx = None
+    if needs_grad(*parents):
+        ctx = ConvCtx(stride, dilation, padding, groups, False, g, w3, xw if w.requires_grad else None, unbatched)
+    return record(out, parents, "conv_transpose2d", _conv_transpose2d_backward, ctx)
+
+
+def _conv_transpose2d_backward(out):
+    x, w = out.parents[:2]
+    ctx = out._ctx
+    g, groups = ctx.geom, ctx.groups
+    gy = out.grad[None] if ctx.unbatched else out.grad
+    if len(out.parents) == 3:
+        accumulate(out.parents[2], gy.sum(axis=(0, 2, 3)))
+    if not (x.requires_grad or w.requires_grad):
+        return
+    cols = grouped(im2col(np.ascontiguousarray(gy, dtype=ctx.w3.dtype), g), groups)  # (N, g, C_out/g·kh·kw, L)
+    if w.requires_grad:
+        gw = np.matmul(ctx.cols, cols.transpose(0, 1, 3, 2)).sum(axis=0)        # (g, C_in/g, C_out/g·kh·kw)
+        accumulate(w, gw.reshape(w.data.shape))
+    if x.requires_grad:
+        gx = np.matmul(ctx.w3, cols)                                            # (N, g, C_in/g, L)
+        n = gx.shape[0]
+        gx = narrow(gx.reshape(n, -1, g.L), g)
+        accumulate(x, gx[0] if ctx.unbatched else gx)

@@ -1,0 +1,84 @@
+"""fft_conv2d: conv2d (stride 1) through the convolution theorem, with numpy.fft.
+
+Cross-correlation is a product of spectra, one conjugated:
+``out[n,o] = F⁻¹( Σ_c F[xpad[n,c]] · conj(F[w[o,c]]) )`` cropped to the valid (Ho, Wo) block,
+with every transform of size Hp × Wp (the padded input); no wrap-around reaches the valid block
+because each window fits inside the padded image. The backward is two more products of spectra:
+
+- ``∂L/∂xpad = F⁻¹( Σ_o F[g] · F[w] )``   (a convolution of the gradient with the kernel)
+- ``∂L/∂w    = F⁻¹( Σ_n F[xpad] · conj(F[g]) )`` cropped to kh × kw  (a correlation)
+
+Graph contract: op ``"fft_conv2d"``, parents ``(x, w)`` or ``(x, w, b)``, ``_ctx`` an
+:class:`FFTCtx` with ``padding`` (top, bottom, left, right) and the saved spectra.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, accumulate, needs_grad, record
+
+
+class FFTCtx:
+    """An FFT conv node's padding, sizes, and the spectra its backward reuses."""
+
+    __slots__ = ("padding", "size", "hw", "out_hw", "kernel", "X", "Wf", "unbatched")
+
+    def __init__(self, padding, size, hw, out_hw, kernel, X, Wf, unbatched):
+        self.padding, self.size, self.hw, self.out_hw, self.kernel = padding, size, hw, out_hw, kernel
+        self.X, self.Wf, self.unbatched = X, Wf, unbatched
+
+
+def spectrum_nbytes(n, c, o, hp, wp, itemsize) -> int:
+    """Bytes of the complex spectra of input, kernel and output (for the memory guard)."""
+    bins = hp * (wp // 2 + 1)
+    return (n * c + o * c + n * o) * bins * 2 * itemsize
+
+
+def fft_conv2d(x: Tensor, w: Tensor, b, padding) -> Tensor:
+    """Cross-correlation of x (N, C, H, W) or (C, H, W) with w (O, C, kh, kw), zero ``padding``
+    (top, bottom, left, right), stride 1, through rfft2/irfft2; arguments already validated."""
+    xd = x.data
+    unbatched = xd.ndim == 3
+    if unbatched:
+        xd = xd[None]
+    dtype = np.result_type(xd, w.data, *(() if b is None else (b.data,)))
+    n, c, h, wd = xd.shape
+    o, _, kh, kw = w.data.shape
+    pt, pb, pl, pr = padding
+    hp, wp = h + pt + pb, wd + pl + pr
+    ho, wo = hp - kh + 1, wp - kw + 1
+    xp = np.zeros((n, c, hp, wp), dtype=dtype)
+    xp[:, :, pt:pt + h, pl:pl + wd] = xd
+    X = np.fft.rfft2(xp)                                        # (N, C, Hp, Wp//2+1)
+    Wf = np.fft.rfft2(w.data.astype(dtype, copy=False), s=(hp, wp))  # kernel zero-padded to Hp × Wp
+    Y = np.einsum("ncyx,ocyx->noyx", X, Wf.conj())
+    out = np.fft.irfft2(Y, s=(hp, wp))[:, :, :ho, :wo].astype(dtype, copy=False)
+    if b is not None:
+        out = out + b.data.astype(dtype, copy=False)[:, None, None]
+    out = np.ascontiguousarray(out)
+    if unbatched:
+        out = out[0]
+    parents = (x, w) if b is None else (x, w, b)
+    ctx = None
+    if needs_grad(*parents):
+        ctx = FFTCtx(padding, (hp, wp), (h, wd), (ho, wo), (kh, kw), X if w.requires_grad else None, Wf, unbatched)
+    return record(out, parents, "fft_conv2d", _fft_conv2d_backward, ctx)
+
+
+def _fft_conv2d_backward(out):
+    x, w = out.parents[:2]
+    ctx = out._ctx
+    gy = out.grad[None] if ctx.unbatched else out.grad
+    if len(out.parents) == 3:
+        accumulate(out.parents[2], gy.sum(axis=(0, 2, 3)))
+    G = np.fft.rfft2(gy, s=ctx.size)                            # gradient zero-padded to Hp × Wp
+    if x.requires_grad:
+        pt, _, pl, _ = ctx.padding
+        (h, wd) = ctx.hw
+        gxp = np.fft.irfft2(np.einsum("noyx,ocyx->ncyx", G, ctx.Wf), s=ctx.size)
+        gx = gxp[:, :, pt:pt + h, pl:pl + wd]
+        accumulate(x, gx[0] if ctx.unbatched else gx)
+    if w.requires_grad:
+        kh, kw = ctx.kernel
+        gw = np.fft.irfft2(np.einsum("ncyx,noyx->ocyx", ctx.X, G.conj()), s=ctx.size)[:, :, :kh, :kw]
+        accumulate(w, np.ascontiguousarray(gw))
