@@ -373,3 +373,17 @@ def test_nan_and_inf_propagate_without_exceptions_or_warnings(name, recwarn):
     (y.sum() if y.ndim else y).backward()
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in recwarn]
     assert a.grad is not None and a.grad.shape == a.shape
+
+
+# ------------------------------------------------------------------ the slides
+def test_softmaxed_laplacian_kernel_is_the_slides_propagator():
+    """Seed 003: Z = softmax of the 3x3 kernel [[-1,-1,-1],[-1,8,-1],[-1,-1,-1]] is ~0.0001 everywhere
+    but ~1 in the centre. Exactly: e^8 / (e^8 + 8/e) = 0.99901 (the slide prints 0.9992)."""
+    k = mg.tensor([[-1.0, -1, -1], [-1, 8, -1], [-1, -1, -1]], requires_grad=True)
+    z = F.softmax(k.flatten(), 0).reshape(3, 3)
+    slide = np.full((3, 3), 0.0001)
+    slide[1, 1] = 0.9992
+    np.testing.assert_allclose(z.data, slide, atol=3e-4)
+    assert z.data[1, 1] == pytest.approx(np.exp(8) / (np.exp(8) + 8 / np.e), rel=1e-15)
+    assert z.sum().item() == pytest.approx(1.0)
+    check_grads(lambda k: F.softmax(k.flatten(), 0).reshape(3, 3), k)

@@ -324,3 +324,45 @@ def test_bad_input_names_the_function_and_the_shapes(call, kind, words):
         call()
     for w in words:
         assert w in str(err.value), (w, str(err.value))
+
+
+# ------------------------------------------------------------------ properties (hypothesis)
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
+       op=st.sampled_from(["add", "sub", "mul", "div"]), seed=st.integers(0, 2 ** 16))
+def test_broadcast_grads_are_summed_back_to_each_shape(shapes, op, seed):
+    rng = np.random.default_rng(seed)
+    sa, sb = shapes.input_shapes
+    a = mg.Tensor(rng.uniform(0.5, 2, sa), requires_grad=True)
+    b = mg.Tensor(rng.uniform(0.5, 2, sb), requires_grad=True)
+    check_grads(BINARY[op], a, b)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2 ** 16), n=st.integers(1, 4), m=st.integers(1, 4))
+def test_float32_and_float64_agree_to_float32_precision(seed, n, m):
+    rng = np.random.default_rng(seed)
+    xs, ws = rng.standard_normal((n, 3)), rng.standard_normal((3, m))
+    grads = {}
+    for dt in (np.float32, np.float64):
+        x, w = mg.Tensor(xs.astype(dt), requires_grad=True), mg.Tensor(ws.astype(dt), requires_grad=True)
+        y = ((x @ w).tanh() * 2 + 1).sigmoid().log_softmax(-1).sum() + (x ** 2).mean() - w.abs().max()
+        y.backward()
+        assert y.dtype == dt and x.grad.dtype == dt
+        grads[dt] = (y.data, x.grad, w.grad)
+    for lo, hi in zip(grads[np.float32], grads[np.float64]):
+        np.testing.assert_allclose(lo, hi, rtol=1e-4, atol=1e-5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(idx=st.lists(st.integers(-5, 4), min_size=1, max_size=8))
+def test_fancy_index_grad_counts_every_pick(idx):
+    a = mg.Tensor(np.arange(5.0), requires_grad=True)
+    a[idx].sum().backward()
+    np.testing.assert_array_equal(a.grad, np.bincount(np.asarray(idx) % 5, minlength=5))
