@@ -220,3 +220,17 @@ def test_module_and_function_are_both_callable_whatever_was_imported_first():
     x, w, s, f = slide(pool="sum")
     assert module(f, w[0, 0]).expression == mg.derive(f, w[0, 0]).expression
     assert math.isclose(mg.derive(f, w[0, 0]).value, 4.0)
+
+
+def test_docs_show_the_current_output():
+    """docs/derivations.md prints derivations next to the code; it must match the code."""
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "derivations.md"
+    text = doc.read_text(encoding="utf-8")
+    x, w, s, f = slide(pool="pair")
+    assert str(mg.derive(f, w[0, 0])) in text
+    assert mg.derive(f, w[0, 0]).latex() in text
+    assert str(mg.check(f, w[0, 0], "x11 + x12 + x21 + x22")) in text
+    x, w, s, g = slide(pool="sum")
+    assert str(mg.derive(g, w[0, 0])) in text

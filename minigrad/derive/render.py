@@ -77,7 +77,7 @@ class Latex(Text):
         return rf"\text{{if }} ({', '.join(conds)}):\ " + r",\ ".join(parts)
 
     def lines(self, lines: list) -> str:
-        body = " \\\\\n".join(("\\quad " * depth) + "& " + b for depth, b in lines)
+        body = " \\\\\n".join("& " + ("\\quad " * depth) + b for depth, b in lines)
         return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
 
     def forward(self, op, args, ctx) -> str:
