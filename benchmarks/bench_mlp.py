@@ -112,6 +112,9 @@ def measure(dtype="float32", repeats=300, warmup=30):
     except ImportError:
         torch = None
     if torch is not None:
+        n = os.environ.get("MINIGRAD_BENCH_THREADS") or os.environ.get("OMP_NUM_THREADS")
+        if n and n.isdigit():
+            torch.set_num_threads(int(n))
         tp = [torch.tensor(p.astype(dtype), requires_grad=True) for p in init()]
         tx, ty = torch.tensor(xs), torch.tensor(ys)
         results["torch"] = _time(lambda: torch_step(tp, tx, ty, lr, torch), repeats, warmup)
