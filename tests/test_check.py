@@ -94,3 +94,11 @@ def test_unparsable_and_wrong_types_raise_naming_check():
         mg.check(f, w[0, 0], "x11", rtol="tight")
     with pytest.raises(ValueError, match="check: expected 'x11 = 1' is not an expression|check: cannot parse"):
         mg.check(f, w[0, 0], "x11 = 1")
+
+
+def test_a_wrt_outside_the_graph_is_pointed_out():
+    x, w, s, f = slide_sum()
+    other = mg.Value(2.0, "q")
+    r = mg.check(f, other, "1")
+    assert not r and "q is not an input of f" in str(r)
+    assert mg.check(f, other, "0")

@@ -234,3 +234,23 @@ def test_docs_show_the_current_output():
     assert str(mg.check(f, w[0, 0], "x11 + x12 + x21 + x22")) in text
     x, w, s, g = slide(pool="sum")
     assert str(mg.derive(g, w[0, 0])) in text
+
+
+def test_the_slide_against_torch():
+    torch = pytest.importorskip("torch")
+    for wv in ([[1.0, 2.0], [3.0, 4.0]], [[-1.0, 2.0], [3.0, -4.0]], [[0.0, 0.0], [0.0, 0.0]]):
+        for pool in ("pair", "map", "sum"):
+            x, w, s, f = slide(w=wv, pool=pool)
+            tx = torch.tensor(X, dtype=torch.float64).reshape(1, 1, 3, 3)
+            tw = torch.tensor(wv, dtype=torch.float64, requires_grad=True)
+            ts = torch.nn.functional.conv2d(tx, tw.reshape(1, 1, 2, 2))[0, 0]
+            if pool == "pair":
+                tf = torch.stack([ts[0, 0], ts[0, 1]]).max(dim=0).values  # one dim: the first max wins
+            elif pool == "map":
+                tf = torch.nn.functional.max_pool2d(ts[None, None], 2).reshape(())
+            else:
+                tf = ts.sum()
+            tf.backward()
+            for i in range(2):
+                for j in range(2):
+                    assert mg.derive(f, w[i, j]).value == pytest.approx(tw.grad[i, j].item(), abs=1e-12), (wv, pool, i, j)

@@ -229,3 +229,23 @@ def test_bad_input():
     out = F.conv_transpose2d(x, leaf(2, 1, 2, 2, name="w"))
     with pytest.raises(ValueError, match=r"scalar.expand: cannot expand op 'conv_transpose2d' \(output shape \(1, 1, 4, 4\)\)"):
         mg.scalar.expand(out)
+
+
+def test_the_tiny_net_against_torch():
+    torch = pytest.importorskip("torch")
+    x = leaf(2, 1, 6, 6, name="x", grad=False)
+    w, b, v, c = leaf(3, 1, 3, 3, name="w"), leaf(3, name="b"), leaf(4, 12, name="v"), leaf(4, name="c")
+    loss = F.linear(F.max_pool2d(F.relu(F.conv2d(x, w, b)), 2).flatten(1), v, c).sum()
+    S = mg.scalar.expand(loss)
+    S.backward()
+    tt = {n: torch.tensor(t.data, requires_grad=n != "x") for n, t in dict(x=x, w=w, b=b, v=v, c=c).items()}
+    tf = torch.nn.functional
+    tl = tf.linear(tf.max_pool2d(tf.relu(tf.conv2d(tt["x"], tt["w"], tt["b"])), 2).flatten(1), tt["v"], tt["c"]).sum()
+    tl.backward()
+    assert S.data == pytest.approx(tl.item(), rel=1e-12)
+    leaves = {n.name: n for n in topological_order(S) if not n.parents and n.name}
+    for name, t in dict(w=w, b=b, v=v, c=c).items():
+        got = np.zeros(t.shape)
+        for idx in np.ndindex(*t.shape):
+            got[idx] = leaves[mg.scalar.element_name(name, idx, t.shape)].grad
+        np.testing.assert_allclose(got, tt[name].grad.numpy(), rtol=1e-9, atol=1e-12)

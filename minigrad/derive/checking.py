@@ -52,6 +52,8 @@ class CheckResult:
         lines = [f"{head}: MISMATCH",
                  f"  derived:  {self.derived} = {dv}",
                  f"  expected: {self.expected} = {ev}"]
+        if not d._result.reached:
+            lines.append(f"  note: {d.wrt} is not an input of {d.output}, so ∂{d.output}/∂{d.wrt} = 0")
         if self.unknown:
             lines.append(f"  not in the graph: {', '.join(self.unknown)}")
         if self.missing:
