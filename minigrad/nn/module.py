@@ -1,0 +1,295 @@
+"""Module and Parameter: a tree of layers that owns weights and buffers, like ``torch.nn.Module``.
+
+A module keeps three ordered tables, filled by plain attribute assignment:
+``_parameters`` (``Parameter``), ``_buffers`` (state that is saved but not trained, e.g.
+BatchNorm's running statistics) and ``_modules`` (child modules). ``state_dict()`` walks the
+tree and names every entry with dots (``features.0.weight``), exactly as PyTorch does, so
+a state dict moves between the two frameworks.
+"""
+from __future__ import annotations
+
+import pathlib
+from collections import OrderedDict
+
+import numpy as np
+
+from .._checks import fail
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module trains: a leaf with ``requires_grad=True`` (``nn.Parameter``)."""
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad=True, dtype=None):
+        super().__init__(data, requires_grad=requires_grad, dtype=dtype)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class Module:
+    """Base class of every layer: ``forward`` computes, ``__call__`` runs it.
+
+    Assigning a ``Parameter`` or a ``Module`` to an attribute registers it; buffers are
+    registered with ``register_buffer``. ``training`` switches Dropout and BatchNorm.
+    """
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    # ------------------------------------------------------------ registration
+    def __setattr__(self, name, value):
+        if "_parameters" not in self.__dict__:
+            fail(type(self).__name__, "call super().__init__() before assigning attributes", TypeError)
+        for table in (self._parameters, self._buffers, self._modules):
+            table.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        elif name in self.__dict__.get("_buffer_names", ()):
+            if value is not None and not isinstance(value, Tensor):
+                fail(type(self).__name__, f"buffer {name!r} must be a Tensor or None, got {type(value).__name__}", TypeError)
+            self._buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+            return
+        self.__dict__.pop(name, None)
+
+    def __getattr__(self, name):
+        d = self.__dict__
+        for table in ("_parameters", "_buffers", "_modules"):
+            if table in d and name in d[table]:
+                return d[table][name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __delattr__(self, name):
+        for table in (self._parameters, self._buffers, self._modules):
+            if name in table:
+                del table[name]
+                return
+        object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, tensor):
+        """Keep ``tensor`` (not trained) in the state dict under ``name``."""
+        if not isinstance(name, str) or not name or "." in name:
+            fail("Module.register_buffer", f"name must be a non-empty str without dots, got {name!r}", TypeError)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            tensor = Tensor(tensor)
+        self.__dict__.setdefault("_buffer_names", set()).add(name)
+        self.__dict__.pop(name, None)
+        self._buffers[name] = tensor
+
+    def add_module(self, name: str, module: "Module"):
+        """Register ``module`` as a child called ``name``."""
+        if not isinstance(module, Module):
+            fail("Module.add_module", f"module must be a Module, got {type(module).__name__}", TypeError)
+        if not isinstance(name, str) or not name or "." in name:
+            fail("Module.add_module", f"name must be a non-empty str without dots, got {name!r}", TypeError)
+        self._modules[name] = module
+
+    # ------------------------------------------------------------ running
+    def forward(self, *args, **kwargs):
+        """The computation; every subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__}.forward is not defined")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def train(self, mode: bool = True) -> "Module":
+        """Training mode (Dropout drops, BatchNorm uses batch statistics) for this tree."""
+        if not isinstance(mode, bool):
+            fail(f"{type(self).__name__}.train", f"mode must be a bool, got {mode!r}", TypeError)
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> "Module":
+        """Evaluation mode: the same as ``train(False)``."""
+        return self.train(False)
+
+    # ------------------------------------------------------------ walking the tree
+    def children(self):
+        """The direct child modules, in registration order."""
+        return iter(self._modules.values())
+
+    def named_children(self):
+        """``(name, module)`` of the direct children."""
+        return iter(self._modules.items())
+
+    def named_modules(self, prefix: str = ""):
+        """``(dotted name, module)`` for this module and every descendant, depth first."""
+        stack = [(prefix, self)]
+        seen = set()
+        while stack:
+            name, m = stack.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            yield name, m
+            kids = [(f"{name}.{k}" if name else k, c) for k, c in m._modules.items() if c is not None]
+            stack.extend(reversed(kids))
+
+    def modules(self):
+        """This module and every descendant, depth first."""
+        return (m for _, m in self.named_modules())
+
+    def named_parameters(self, prefix: str = ""):
+        """``(dotted name, Parameter)`` for every parameter of the tree, each once."""
+        seen = set()
+        for mname, m in self.named_modules(prefix):
+            for k, p in m._parameters.items():
+                if p is None or id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{mname}.{k}" if mname else k), p
+
+    def parameters(self):
+        """Every Parameter of the tree (what an optimizer is given)."""
+        return (p for _, p in self.named_parameters())
+
+    def named_buffers(self, prefix: str = ""):
+        """``(dotted name, Tensor)`` for every buffer of the tree."""
+        for mname, m in self.named_modules(prefix):
+            for k, b in m._buffers.items():
+                if b is not None:
+                    yield (f"{mname}.{k}" if mname else k), b
+
+    def buffers(self):
+        """Every buffer of the tree."""
+        return (b for _, b in self.named_buffers())
+
+    def zero_grad(self):
+        """Forget every parameter's gradient (``grad = None``, like PyTorch's default)."""
+        for p in self.parameters():
+            p.grad = None
+
+    def num_parameters(self) -> int:
+        """The number of trainable scalars: Σ over parameters of their sizes."""
+        return int(sum(p.data.size for p in self.parameters()))
+
+    def to(self, dtype) -> "Module":
+        """Cast every parameter and floating buffer to ``dtype`` (e.g. ``np.float32``), in place."""
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            fail(f"{type(self).__name__}.to", f"unknown dtype {dtype!r}", TypeError)
+        if dtype.kind != "f":
+            fail(f"{type(self).__name__}.to", f"dtype must be a floating-point type, got {dtype}")
+        for p in self.parameters():
+            p.data = p.data.astype(dtype)
+            p.grad = None if p.grad is None else p.grad.astype(dtype)
+        for b in self.buffers():
+            if b.data.dtype.kind == "f":
+                b.data = b.data.astype(dtype)
+        return self
+
+    def float(self) -> "Module":
+        """Cast to float32 (PyTorch's default precision, and faster)."""
+        return self.to(np.float32)
+
+    def double(self) -> "Module":
+        """Cast to float64 (minigrad's default precision, for exact checks)."""
+        return self.to(np.float64)
+
+    # ------------------------------------------------------------ state
+    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
+        """Every parameter and buffer as a copied NumPy array, keyed like PyTorch
+        (``0.weight``, ``0.bias``, ``1.running_mean``, ``1.running_var``, ``1.num_batches_tracked``)."""
+        out = OrderedDict()
+        for mname, m in self.named_modules():
+            pre = f"{mname}." if mname else ""
+            for k, p in m._parameters.items():
+                if p is not None:
+                    out[pre + k] = np.array(p.data, copy=True)
+            for k, b in m._buffers.items():
+                if b is not None:
+                    out[pre + k] = np.array(b.data, copy=True)
+        return out
+
+    def load_state_dict(self, state_dict, strict: bool = True):
+        """Copy arrays (NumPy, minigrad or PyTorch tensors) into the parameters and buffers.
+
+        Every key must exist and every shape must match; otherwise a ValueError lists the
+        missing, unexpected and misshapen keys (with ``strict=False`` missing and unexpected
+        keys are allowed, misshapen ones never are). Values keep each parameter's dtype.
+        """
+        fn = f"{type(self).__name__}.load_state_dict"
+        if not hasattr(state_dict, "keys"):
+            fail(fn, f"state_dict must be a mapping of names to arrays, got {type(state_dict).__name__}", TypeError)
+        targets = OrderedDict()
+        for mname, m in self.named_modules():
+            pre = f"{mname}." if mname else ""
+            for table in (m._parameters, m._buffers):
+                for k, t in table.items():
+                    if t is not None:
+                        targets[pre + k] = t
+        given = {}
+        for k in state_dict.keys():
+            v = state_dict[k]
+            if isinstance(v, Tensor):
+                v = v.data
+            elif hasattr(v, "detach") and hasattr(v, "cpu"):  # a torch tensor, without importing torch
+                v = v.detach().cpu().numpy()
+            try:
+                given[k] = np.asarray(v)
+            except Exception:
+                fail(fn, f"value of {k!r} is not an array ({type(v).__name__})", TypeError)
+        missing = [k for k in targets if k not in given]
+        unexpected = [k for k in given if k not in targets]
+        misshapen = [f"{k}: expected {targets[k].data.shape}, got {given[k].shape}"
+                     for k in targets if k in given and given[k].shape != targets[k].data.shape]
+        problems = []
+        if strict and missing:
+            problems.append(f"missing keys {missing}")
+        if strict and unexpected:
+            problems.append(f"unexpected keys {unexpected}")
+        if misshapen:
+            problems.append(f"misshapen keys [{'; '.join(misshapen)}]")
+        if problems:
+            fail(fn, "; ".join(problems))
+        for k, t in targets.items():
+            if k in given:
+                t.data = np.array(given[k], dtype=t.data.dtype, copy=True)
+        return self
+
+    def save(self, path) -> pathlib.Path:
+        """Write ``state_dict()`` to an ``.npz`` file; returns the path written."""
+        path = pathlib.Path(path)
+        if path.suffix != ".npz":
+            path = path.with_name(path.name + ".npz")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, **self.state_dict())
+        return path
+
+    def load(self, path) -> "Module":
+        """Read an ``.npz`` written by ``save`` into this module (strictly); returns self."""
+        path = pathlib.Path(path)
+        if not path.exists() and path.with_name(path.name + ".npz").exists():
+            path = path.with_name(path.name + ".npz")
+        if not path.exists():
+            fail(f"{type(self).__name__}.load", f"no such file: {str(path)!r}", FileNotFoundError)
+        with np.load(path, allow_pickle=False) as f:
+            state = {k: f[k] for k in f.files}
+        return self.load_state_dict(state)
+
+    # ------------------------------------------------------------ printing
+    def extra_repr(self) -> str:
+        """The arguments shown between the parentheses of ``repr``."""
+        return ""
+
+    def __repr__(self):
+        lines = []
+        for name, m in self._modules.items():
+            body = repr(m).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        head = f"{type(self).__name__}(" + (f"{extra}" if extra else "")
+        return head + "\n" + "\n".join(lines) + "\n)"
