@@ -114,15 +114,19 @@ def test_batch_norm_training_gradients(shape, affine):
 @needs_torch
 @pytest.mark.parametrize("training", [True, False])
 @pytest.mark.parametrize("shape", [(8, 3), (4, 3, 2, 5)])
-def test_batch_norm_like_torch_including_running_stats(training, shape):
-    x, w, b = T(*shape, seed=9), T(3, seed=10), T(3, seed=11)
+@pytest.mark.parametrize("affine", ["both", "weight", "bias"])
+def test_batch_norm_like_torch_including_running_stats(training, shape, affine):
+    x = T(*shape, seed=9)
+    w = T(3, seed=10) if affine in ("both", "weight") else None
+    b = T(3, seed=11) if affine in ("both", "bias") else None
     rm, rv = np.array([0.1, -0.2, 0.3]), np.array([1.0, 2.0, 0.5])
     trm, trv = torch.tensor(rm), torch.tensor(rv)
     rm_t = mg.Tensor(rm)  # a buffer tensor: updated in place, like PyTorch's
-    xt, wt, bt = tt(x), tt(w), tt(b)
+    xt, wt, bt = tt(x), (None if w is None else tt(w)), (None if b is None else tt(b))
     out = F.batch_norm(x, rm_t, rv, w, b, training=training, momentum=0.2, eps=1e-3)
     ref = TF.batch_norm(xt, trm, trv, wt, bt, training=training, momentum=0.2, eps=1e-3)
-    same_as_torch(out, ref, [(x, xt), (w, wt), (b, bt)], rtol=1e-9, atol=1e-10)
+    pairs = [(m, t) for m, t in [(x, xt), (w, wt), (b, bt)] if m is not None]
+    same_as_torch(out, ref, pairs, rtol=1e-9, atol=1e-10)
     np.testing.assert_allclose(rm_t.data, trm.numpy(), rtol=1e-12)
     np.testing.assert_allclose(rv, trv.numpy(), rtol=1e-12)
 
@@ -206,6 +210,24 @@ def test_cross_entropy_stays_finite_for_logits_of_1e4():
     out = F.cross_entropy(x, t)
     assert np.isfinite(out.data).all()
     same_as_torch(out, TF.cross_entropy(xt, torch.tensor(t.data)), [(x, xt)], rtol=1e-9)
+
+
+@needs_torch
+@pytest.mark.parametrize("xshape", [(5,), (6, 5), (2, 5, 3, 4)])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("options", [{}, {"weight": True}, {"label_smoothing": 0.1}])
+def test_cross_entropy_with_class_probabilities_like_torch(xshape, reduction, options):
+    x = T(*xshape, seed=32)
+    cdim = 0 if len(xshape) == 1 else 1
+    p = T(*xshape, seed=33, low=0.0, high=1.0, grad=True)
+    p.data /= p.data.sum(cdim, keepdims=True)
+    kw = dict(options)
+    if kw.pop("weight", False):
+        kw["weight"] = np.array([1.0, 2.0, 0.5, 3.0, 1.5])
+    tkw = {k: (torch.tensor(v) if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
+    xt, pt = tt(x), tt(p)
+    same_as_torch(F.cross_entropy(x, p, reduction=reduction, **kw),
+                  TF.cross_entropy(xt, pt, reduction=reduction, **tkw), [(x, xt), (p, pt)])
 
 
 def test_cross_entropy_accepts_whole_float_class_indices():

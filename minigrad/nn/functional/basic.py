@@ -210,7 +210,11 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0) -> Tensor:
-    """nll_loss(log_softmax(input, class dim), target): logits (C,), (N, C) or (N, C, H, W) in."""
+    """nll_loss(log_softmax(input, class dim), target): logits (C,), (N, C) or (N, C, H, W) in.
+
+    ``target`` holds class indices (shape of input without the class dim), or, when it is a
+    float tensor of the input's own shape, class probabilities (PyTorch's soft targets).
+    """
     fn = "cross_entropy"
     _legacy(fn, size_average, reduce)
     _tensor(fn, "input", input)
@@ -222,10 +226,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         fail(fn, "input must be (C,), (N, C) or (N, C, d1, ...), got a 0-d tensor")
     if not is_int(ignore_index):
         fail(fn, f"ignore_index must be an int, got {ignore_index!r}", TypeError)
-    t = _class_targets(fn, input, target, ignore_index)
     cdim = 0 if input.ndim == 1 else 1
     c = input.shape[cdim]
     w = _class_weight(fn, weight, c)
+    if isinstance(target, Tensor) and target.dtype.kind == "f" and target.shape == input.shape:
+        return _soft_cross_entropy(input, target, w, cdim, reduction, eps)
+    t = _class_targets(fn, input, target, ignore_index)
     logp = _act.log_softmax(input, cdim)
     loss = _loss.nll_loss(logp, t, w, int(ignore_index), reduction)
     if eps == 0.0:
@@ -241,6 +247,18 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     elif reduction == "sum":
         smooth = smooth.sum()
     return loss * (1.0 - eps) + smooth * (eps / c)
+
+
+def _soft_cross_entropy(input, target, w, cdim, reduction, eps):
+    """-Σ_c w_c p_c log softmax(x)_c with probabilities p (smoothed: (1 - ε) p + ε/C); 'mean'
+    divides by the number of samples (N·d1·...), unweighted, like PyTorch."""
+    c = input.shape[cdim]
+    logp = _act.log_softmax(input, cdim)
+    p = target if eps == 0.0 else target * (1.0 - eps) + eps / c
+    if w is not None:
+        p = p * Tensor._leaf(w.astype(input.dtype).reshape((c,) + (1,) * (input.ndim - 1 - cdim)), False)
+    loss = -(logp * p).sum(axis=cdim)
+    return _reduce(loss, reduction)
 
 
 # ---------------------------------------------------------------- regression / binary losses
