@@ -222,13 +222,38 @@ def test_max_pool_ties_go_to_the_first_like_the_tensor_op():
     assert mg.scalar.grads(grids[id(x)])[0, 0].tolist() != [[0, 0], [0, 0]]
 
 
+def test_conv_transpose2d():
+    x, w, b = leaf(2, 4, 3, 3, name="x"), leaf(4, 3, 2, 2, name="w"), leaf(6, name="b")
+    same_as_tensor_path(F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1, groups=2), [x, w, b])
+    x.grad = w.grad = None
+    same_as_tensor_path(F.conv_transpose2d(x[0], w[:, :2], dilation=2), [x, w])
+
+
+def test_batch_norm_training_and_eval():
+    x, g, b = leaf(3, 2, 2, 2, name="x"), leaf(2, name="g"), leaf(2, name="b")
+    same_as_tensor_path(F.batch_norm(x, np.zeros(2), np.ones(2), g, b, training=True), [x, g, b])
+    x.grad = g.grad = b.grad = None
+    same_as_tensor_path(F.batch_norm(x, np.array([0.3, -0.1]), np.array([2.0, 0.5]), g, b), [x, g, b])
+    x.grad = None
+    same_as_tensor_path(F.batch_norm(x, None, None, training=True, eps=1e-3), [x])
+
+
+def test_pow_with_a_tensor_exponent():
+    a, e = leaf(3, name="a", positive=True), leaf(3, name="e")
+    same_as_tensor_path(a ** e, [a, e])
+    with pytest.raises(ValueError, match=r"scalar.expand: pow with a tensor exponent .* needs a > 0"):
+        mg.scalar.expand(mg.Tensor([-1.0, 2.0], requires_grad=True) ** e[:2])
+
+
 def test_bad_input():
+    from minigrad.tensor import record
+
     with pytest.raises(TypeError, match="scalar.expand: tensor must be a Tensor, got Value"):
         mg.scalar.expand(mg.Value(1.0))
-    x = leaf(1, 2, 3, 3, name="x")
-    out = F.conv_transpose2d(x, leaf(2, 1, 2, 2, name="w"))
-    with pytest.raises(ValueError, match=r"scalar.expand: cannot expand op 'conv_transpose2d' \(output shape \(1, 1, 4, 4\)\)"):
-        mg.scalar.expand(out)
+    x = leaf(2, 3, name="x")
+    custom = record(x.data * 2, (x,), "twice", None)
+    with pytest.raises(ValueError, match=r"scalar.expand: cannot expand op 'twice' \(output shape \(2, 3\)\)"):
+        mg.scalar.expand(custom.sum())
 
 
 def test_the_tiny_net_against_torch():

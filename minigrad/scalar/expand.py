@@ -243,6 +243,69 @@ def _fft_conv2d(t, X, Wt, b=None):
     return _conv(X, Wt, b, (1, 1), (1, 1), c.padding, 1, c.unbatched, t.shape)
 
 
+def _conv_transpose2d(t, X, Wt, bias=None):
+    """out[n, co, a, b] = Σ x[n, ci, i, j] · w[ci, co, u, v] over a = i·sh + u·dh − pt, b = j·sw + v·dw − pl
+    (+ b[co]): every input pixel scatters a copy of the kernel; one ``sum`` node per output."""
+    c = t._ctx
+    X = X[None] if c.unbatched else X
+    N, Cin, H, Wd = X.shape
+    _, cog, kh, kw = Wt.shape
+    (sh, sw), (dh, dw), (pt, _, pl, _) = c.stride, c.dilation, c.padding
+    shape = (N,) + t.shape[-3:]
+    cig = Cin // c.groups
+    taps = {}
+    for n, ci, i, j in np.ndindex(N, Cin, H, Wd):
+        g = ci // cig
+        for co, u, v in np.ndindex(cog, kh, kw):
+            a, b = i * sh + u * dh - pt, j * sw + v * dw - pl
+            if 0 <= a < shape[2] and 0 <= b < shape[3]:
+                taps.setdefault((n, g * cog + co, a, b), []).append(X[n, ci, i, j] * Wt[ci, co, u, v])
+    out = np.empty(shape, dtype=object)
+    for idx in np.ndindex(*shape):
+        parts = taps.get(idx, []) + ([bias[idx[1]]] if bias is not None else [])
+        out[idx] = sum_node(tuple(parts)) if parts else _const(0.0, "expand")
+    return out[0] if c.unbatched else out
+
+
+def _batch_norm(t, X, *affine):
+    """y = (x − μ) / √(σ² + eps) · γ + β per channel (axis 1). Training: μ and the biased σ² are
+    sum nodes over the batch, so the gradient flows through them; eval: the running statistics
+    are constants. ``eps`` is not kept by the op; it is recovered as 1/invstd² − σ²."""
+    xhat, invstd, training, has_w, has_b, axes, bshape = t._ctx
+    gamma = affine[0] if has_w else None
+    beta = affine[-1] if has_b else None
+    out = np.empty(t.shape, dtype=object)
+    for ch in range(t.shape[1]):
+        sel = (slice(None), ch)
+        xs = X[sel]
+        inv = float(np.asarray(invstd).reshape(-1)[ch])
+        if training:
+            n = xs.size
+            mu = sum_node(tuple(xs.ravel())) * (1.0 / n)
+            d = _map(lambda v: v - mu, xs)
+            var = sum_node(tuple(v * v for v in d.ravel())) * (1.0 / n)
+            eps = 1.0 / inv ** 2 - float(np.var(t.parents[0].data[sel]))
+            scale = (var + eps) ** -0.5
+            y = _map(lambda v: v * scale, d)
+        else:  # x̂ = x · invstd + shift, with shift the constant −μ · invstd read back from x̂
+            shift = float(np.mean(xhat[sel] - t.parents[0].data[sel] * inv))
+            y = _map(lambda v: v * inv + shift, xs)
+        if gamma is not None:
+            y = _map(lambda v: v * gamma[ch], y)
+        if beta is not None:
+            y = _map(lambda v: v + beta[ch], y)
+        out[sel] = y
+    return out
+
+
+def _pow(t, A, B):
+    base = np.asarray(t.parents[0].data)
+    if np.any(base <= 0):
+        fail(_FN, f"pow with a tensor exponent expands as exp(b·log a), which needs a > 0; "
+             f"the base has {int(np.sum(base <= 0))} elements <= 0 (shape {base.shape})")
+    return _map(lambda a, b: (b * a.log()).exp(), A, B)
+
+
 def _windows(t, A, dilation):
     """For each pooling output, the Values of its window that lie inside the input (row-major)."""
     c = t._ctx
@@ -327,5 +390,8 @@ RULES = {
     "max_pool2d": _max_pool2d,
     "avg_pool2d": _avg_pool2d,
     "pad": _pad,
+    "conv_transpose2d": _conv_transpose2d,
+    "batch_norm": _batch_norm,
+    "pow": _pow,
 }
 """Tensor op -> scalar rebuild ``rule(tensor_node, *parent_grids) -> object array``."""
