@@ -73,21 +73,21 @@ def test_slide_graph_svg_nodes_labels_and_the_selected_edge(tmp_path):
     # f, s11, s12, 8 multiply-adds, x11 x12 x13 x21 x22 x23, w11 w12 w21 w22
     assert len(nodes) == 21
     heads = {lines[0] for lines in nodes.values()}
-    assert {"f = max", "s11 = sum", "s12 = sum", "x11·w11", "x23·w22"} <= heads
+    assert {"f = max(s11, s12)", "s11 = sum", "s12 = sum", "mul1 = x11*w11", "mul8 = x23*w22"} <= heads
     assert {f"x{i}{j}" for i in (1, 2) for j in (1, 2, 3)} | {"w11", "w12", "w21", "w22"} <= heads
     by_head = {lines[0]: (title, lines) for title, lines in nodes.items()}
-    assert by_head["f = max"][1][1:] == ["data 3", "grad 1"]          # σ11 = 3 > σ12 = 2.5
+    assert by_head["f = max(s11, s12)"][1][1:] == ["data 3", "grad 1"]          # σ11 = 3 > σ12 = 2.5
     assert by_head["w11"][1][1:] == ["data 0.5", "grad 1"]             # ∂f/∂w11 = x11 = 1
     # the conv outputs' multiply-adds sit in one box each
     clusters = [g for g in root.iter(f"{SVG}g") if g.get("class") == "cluster"]
     assert len(clusters) == 2
     # the selected max input is bold red and says what it passes; the loser is dashed grey, grad 0
     edges = svg_edges(root)
-    into_f = {t: e for t, e in edges.items() if t.endswith("->" + by_head["f = max"][0])}
+    into_f = {t: e for t, e in edges.items() if t.endswith("->" + by_head["f = max(s11, s12)"][0])}
     assert len(into_f) == 2
     s11, s12 = by_head["s11 = sum"][0], by_head["s12 = sum"][0]
-    sel, sel_label = into_f[f"{s11}->{by_head['f = max'][0]}"]
-    lose, lose_label = into_f[f"{s12}->{by_head['f = max'][0]}"]
+    sel, sel_label = into_f[f"{s11}->{by_head['f = max(s11, s12)'][0]}"]
+    lose, lose_label = into_f[f"{s12}->{by_head['f = max(s11, s12)'][0]}"]
     assert sel["stroke"] == "#d62728" and float(sel["stroke-width"]) == 2.5 and "stroke-dasharray" not in sel
     assert sel_label == ["selected: passes 1"]
     assert "stroke-dasharray" in lose and lose["stroke"] != sel["stroke"]
@@ -114,7 +114,7 @@ def test_dot_source_and_jupyter_display(tmp_path):
     dot = viz.to_dot(f)
     assert dot.source.startswith("digraph")
     assert "rankdir=LR" in dot.source
-    assert 'label="f = max\ndata 3\ngrad 1"' in dot.source
+    assert 'label="f = max(s11, s12)\ndata 3\ngrad 1"' in dot.source
     assert "grad" not in viz.to_dot(f, show_grad=False).source.split("label=")[2].split("]")[0]
     path = viz.render(f, tmp_path / "g.dot")                 # .dot never needs Graphviz
     assert path.read_text(encoding="utf-8") == dot.source
@@ -138,11 +138,11 @@ def test_networkx_attributes_of_the_slide_graph():
         assert "shape" not in d
     assert G.nodes[by["w11"]]["value"] == 0.5 and G.nodes[by["w11"]]["grad"] == w[0, 0].grad == 1.0
     assert G.nodes[by["f"]]["op"] == "max" and G.nodes[by["s11"]]["op"] == "sum"
-    assert G.nodes[by["x11·w11"]]["name"] is None and G.nodes[by["x11·w11"]]["op"] == "*"
+    assert G.nodes[by["mul1"]]["name"] is None and G.nodes[by["mul1"]]["op"] == "*"
     # local partials: ∂(x11·w11)/∂w11 = x11, ∂(x11·w11)/∂x11 = w11, ∂s11/∂tap = 1, max: 1 and 0
-    assert G.edges[by["w11"], by["x11·w11"]]["local_grad"] == 1.0
-    assert G.edges[by["x11"], by["x11·w11"]]["local_grad"] == 0.5
-    assert G.edges[by["x11·w11"], by["s11"]]["local_grad"] == 1.0
+    assert G.edges[by["w11"], by["mul1"]]["local_grad"] == 1.0
+    assert G.edges[by["x11"], by["mul1"]]["local_grad"] == 0.5
+    assert G.edges[by["mul1"], by["s11"]]["local_grad"] == 1.0
     assert G.edges[by["s11"], by["f"]] == {"local_grad": 1.0, "grad": 1.0, "selected": True}
     assert G.edges[by["s12"], by["f"]] == {"local_grad": 0.0, "grad": 0.0, "selected": False}
     assert all("selected" not in d for a, b, d in G.edges(data=True) if b != by["f"])
@@ -220,7 +220,8 @@ def test_x_times_x_is_one_edge_with_the_whole_partial():
     assert G.number_of_edges() == 1
     (a, b, d), = G.edges(data=True)
     assert d["local_grad"] == 6.0 and d["grad"] == 6.0 == x.grad
-    assert G.nodes[b]["label"] == "x·x"
+    assert G.nodes[b]["label"] == "mul1"
+    assert "mul1 = x*x" in viz.to_dot(y).source
 
 
 def test_grid_root_and_readable_auto_labels():
@@ -231,7 +232,20 @@ def test_grid_root_and_readable_auto_labels():
     c = mg.Value(2.0, "c")
     y = (c * 3.0).tanh() + c * c * c
     labels = {d["label"] for _, d in viz.to_networkx(y).nodes(data=True)}
-    assert {"c", "3", "c·3", "tanh1", "c·c", "mul1", "add1"} == labels
+    assert {"c", "3", "mul1", "tanh1", "mul2", "mul3", "add1"} == labels
+
+
+def test_labels_are_the_names_mg_derive_prints():
+    x, w, s, f = slide("sum")
+    text = str(mg.derive(f, w[0, 0]))
+    G = viz.to_networkx(f)
+    by = {d["label"]: n for n, d in G.nodes(data=True)}
+    for line in text.splitlines():
+        head = line.split(" = ")[0].strip()
+        if "∂" not in head and "(" not in head:
+            assert head in by, head                    # s11, mul1, mul5, ... name the same nodes
+    assert "mul5 = x12*w11" in text and "mul5 = x12*w11" in viz.to_dot(f).source
+    assert next(n for n in f.parents[1].parents if n.parents[1] is w[0, 0]).data == G.nodes[by["mul5"]]["value"]
 
 
 def test_tensor_graph_has_shapes_and_passed_gradients(tmp_path):
@@ -242,9 +256,10 @@ def test_tensor_graph_has_shapes_and_passed_gradients(tmp_path):
     G = viz.to_networkx(y)
     by = {d["label"]: n for n, d in G.nodes(data=True)}
     assert G.nodes[by["x"]]["shape"] == (2, 2) and G.nodes[by["w"]]["shape"] == (2, 1)
-    assert G.nodes[by["sum"]]["shape"] == () and G.nodes[by["sum"]]["root"]
+    assert G.nodes[by["sum1"]]["shape"] == () and G.nodes[by["sum1"]]["root"]
     np.testing.assert_array_equal(G.nodes[by["x"]]["grad"], x.grad)
-    edge = G.edges[by["w"], by["@"]]
+    edge = G.edges[by["w"], by["matmul1"]]
+    assert G.nodes[by["matmul1"]]["op"] == "@"
     assert edge["local_grad"] is None
     np.testing.assert_array_equal(edge["grad"], w.grad)      # w feeds only @: it passes all of w.grad
     assert viz.to_dot(y).source.count("shape (2, 2)") == 1
@@ -257,7 +272,7 @@ def test_focus_keeps_only_the_paths_from_w11_to_f(tmp_path):
     x, w, s, f = slide("max")
     G = viz.to_networkx(f, focus=w[0, 0])
     assert sorted(d["label"] for _, d in G.nodes(data=True)) == sorted(
-        ["w11", "x11·w11", "x12·w11", "s11", "s12", "f"])
+        ["w11", "mul1", "mul5", "s11", "s12", "f"])
     import networkx as nx
     src = next(n for n, d in G.nodes(data=True) if d["label"] == "w11")
     dst = next(n for n, d in G.nodes(data=True) if d["label"] == "f")
@@ -325,7 +340,7 @@ def test_collapse_folds_conv_taps_and_says_so():
     G = viz.to_networkx(f, max_nodes=20)            # 34 nodes -> s11..s22 each "Σ 4 taps"
     assert "collapsed view: 34 nodes shown as 18" in G.graph["note"]
     by = {d["label"]: n for n, d in G.nodes(data=True)}
-    assert G.number_of_nodes() == 18 and "x11·w11" not in by
+    assert G.number_of_nodes() == 18 and "mul1" not in by
     # d s11 / d w11 through the folded taps = x11; d s11 / d x22 = w22
     assert G.edges[by["w11"], by["s11"]]["local_grad"] == 1.0
     assert G.edges[by["x22"], by["s11"]]["local_grad"] == 1.5

@@ -93,8 +93,9 @@ def node_text(n: VNode, show_grad=True) -> list:
         head = n.label
     elif n.taps:
         head = f"{n.label} = Σ {n.taps} taps"
-    elif n.kind == "op" and n.name:
-        head = f"{n.label} = {n.op}"
+    elif n.kind == "op":
+        expr = n.expr if n.expr and len(n.expr) <= 24 else n.op
+        head = f"{n.label} = {expr}"
     else:
         head = n.label
     lines = [head]

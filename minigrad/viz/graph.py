@@ -46,6 +46,7 @@ class VNode:
     kind: str                  # "leaf" (input/weight), "const" or "op"
     level: int = 0             # topological generation: 0 for leaves, 1 + the deepest parent
     shape: tuple | None = None  # tensors only
+    expr: str = ""             # what an op node computes: ``x11*w11``, ``max(s11, s12)``
     is_root: bool = False
     count: int = 1             # how many original nodes it stands for
     taps: int = 0              # a folded conv output: how many multiply-add taps it absorbed
@@ -138,10 +139,9 @@ def build(fn: str, root, focus=None, max_nodes=DEFAULT_MAX_NODES) -> Graph:
     check_max_nodes(fn, max_nodes)
     roots = roots_of(fn, root)
     order = forward_order(roots)
-    labels = auto_labels(order)
+    labels = {id(n): lab for n, lab in zip(order, auto_labels(order, roots))}
     if focus is not None:
         keep = _focus(fn, focus, order, {id(n): i for i, n in enumerate(order)})
-        labels = [lab for n, lab in zip(order, labels) if id(n) in keep]
         order = [n for n in order if id(n) in keep]
     graph = _full(order, labels, {id(r) for r in roots})
     graph.total = len(graph.nodes)
@@ -239,9 +239,15 @@ def _full(order, labels, root_ids) -> Graph:
         else:
             kind = "leaf" if n.name else "const"
         add_node(VNode(
-            id=i, label=labels[i], op=n.op, name=n.name, value=n.data, grad=n.grad, kind=kind,
-            level=level[i], shape=tuple(n.shape) if tensor else None, is_root=id(n) in root_ids, node=n))
+            id=i, label=labels[id(n)], op=n.op, name=n.name, value=n.data, grad=n.grad, kind=kind,
+            level=level[i], shape=tuple(n.shape) if tensor else None, is_root=id(n) in root_ids, node=n,
+            expr=_expr(n, index, labels) if ps and len(ps) <= 8 else ""))
     return Graph(nodes, _dedupe(edges))
+
+
+def _expr(n, index, labels) -> str:
+    """``forward_text`` over the parents' labels (a parent focused away keeps its label)."""
+    return forward_text(n, [labels[id(p)] for p in n.parents])
 
 
 def _dedupe(edges) -> list:
@@ -318,37 +324,58 @@ def _tensor_probe(n):
 
 
 # ------------------------------------------------------------------------- labels
-def auto_labels(order) -> list:
-    """A readable label for every node: its name; a constant's value; ``x11·w11`` for an
-    unnamed product of two named leaves; else the op word and a running number (``mul3``)."""
+class _Roots:
+    """A stand-in output over all the roots of a grid, so the naming walk sees them all."""
+
+    __slots__ = ("parents",)
+    name, op = "\0roots", ""
+
+    def __init__(self, roots):
+        self.parents = tuple(roots)
+
+
+def auto_labels(order, roots) -> list:
+    """Every node's label: the names ``mg.derive`` uses (``s11``, and ``mul1, sum2, ...`` for
+    unnamed interior nodes, in the same order), so the diagram, the stepper and the derivation
+    text agree; an unnamed constant shows its value; an unnamed tensor leaf ``param``/``const``."""
+    from ..derive.symbolic import display_names, format_number
+    if any(isinstance(r, Tensor) for r in roots):
+        return _tensor_labels(order)
+    names = display_names(roots[0] if len(roots) == 1 else _Roots(roots))
+    labels = []
+    for n in order:
+        name = names.get(id(n))
+        if name is None:
+            if isinstance(n, Tensor):
+                name = "param" if n.requires_grad else "const"
+            else:
+                name = format_number(n.data)
+        labels.append(name)
+    return labels
+
+
+def _tensor_labels(order) -> list:
+    """Tensor nodes: the name, else the op word and a running number (``matmul1``, ``relu1``)."""
     labels, counts = [], {}
-    pos = {}
-    for i, n in enumerate(order):
-        pos[id(n)] = i
+    for n in order:
         if n.name:
             labels.append(n.name)
-            continue
-        if isinstance(n, Tensor):
-            if not n.parents:
-                labels.append("param" if n.requires_grad else "const")
-            else:
-                labels.append(n.op or "tensor")
-            continue
-        if not n.parents:
-            labels.append(fmt(n.data))
-            continue
-        ps = n.parents
-        if n.op in ("*", "+") and len(ps) == 2 and all(not p.parents for p in ps):
-            a, b = (labels[pos[id(p)]] for p in ps)
-            sep = "·" if n.op == "*" else " + "
-            if n.op == "*" and not ps[0].name and ps[1].name:
-                a, b = b, a  # 2·x rather than x·2? keep the named one first: x·2
-            labels.append(f"{a}{sep}{b}")
-            continue
-        word = _OP_WORDS.get(n.op, n.op or "node")
-        counts[word] = counts.get(word, 0) + 1
-        labels.append(f"{word}{counts[word]}")
+        elif not n.parents:
+            labels.append("param" if n.requires_grad else "const")
+        else:
+            word = _OP_WORDS.get(n.op, n.op) or "node"
+            counts[word] = counts.get(word, 0) + 1
+            labels.append(f"{word}{counts[word]}")
     return labels
+
+
+def forward_text(n, args) -> str:
+    """What a node computes from its parents' labels, the way ``mg.derive`` writes it:
+    ``x11*w11``, ``max(s11, s12)``; a tensor op as ``conv2d(x, w)``."""
+    if isinstance(n, Value):
+        from ..derive.render import Text
+        return Text().forward(n.op, list(args), n._ctx)
+    return f"{n.op}({', '.join(args)})"
 
 
 def fmt(x) -> str:
