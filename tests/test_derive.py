@@ -254,3 +254,55 @@ def test_the_slide_against_torch():
             for i in range(2):
                 for j in range(2):
                     assert mg.derive(f, w[i, j]).value == pytest.approx(tw.grad[i, j].item(), abs=1e-12), (wv, pool, i, j)
+
+
+def test_random_graphs_derive_equals_backward_exactly():
+    """Property: on random Value graphs (diamonds, reuse, every op, max and relu branches) the
+    derivation's value is the engine's grad exactly, and its expression evaluates to it."""
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    ops = ["+", "*", "-", "/", "tanh", "sigmoid", "relu", "leaky", "exp", "max", "sum", "pow"]
+
+    @hypothesis.settings(max_examples=30, deadline=None)
+    @hypothesis.given(st.lists(st.floats(-2, 2, allow_nan=False).filter(lambda v: abs(v) > 0.05), min_size=3, max_size=3),
+                      st.lists(st.tuples(st.sampled_from(ops), st.integers(0, 10 ** 6), st.integers(0, 10 ** 6)),
+                               min_size=1, max_size=12))
+    def prop(leaves, program):
+        nodes = [mg.Value(v, n) for v, n in zip(leaves, "abc")]
+        for op, i, j in program:
+            a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+            if op == "+":
+                y = a + b
+            elif op == "*":
+                y = a * b
+            elif op == "-":
+                y = a - b
+            elif op == "/":
+                y = a / (b * b + 1)
+            elif op == "tanh":
+                y = a.tanh()
+            elif op == "sigmoid":
+                y = a.sigmoid()
+            elif op == "relu":
+                y = a.relu()
+            elif op == "leaky":
+                y = a.leaky_relu(0.1)
+            elif op == "exp":
+                y = (a.tanh()).exp()
+            elif op == "max":
+                y = mg.scalar.max(a, b, nodes[(i + j) % len(nodes)])
+            elif op == "sum":
+                y = mg.scalar.sum([a, b, a])
+            else:
+                y = (a * a + 1) ** 1.5
+            nodes.append(y)
+        out = nodes[-1]
+        ds = [mg.derive(out, leaf) for leaf in nodes[:3]]
+        out.backward()
+        values = {sympy.Symbol(n): v for n, v in zip("abc", leaves)}
+        for d, leaf in zip(ds, nodes[:3]):
+            assert d.value == leaf.grad
+            assert float(d.expression.subs(values)) == pytest.approx(d.value, rel=1e-9, abs=1e-12)
+
+    prop()

@@ -165,6 +165,11 @@ def test_losses():
     z.grad = None
     same_as_tensor_path(F.cross_entropy(z, target, reduction="none"), [z])
     z.grad = None
+    same_as_tensor_path(F.cross_entropy(z, target, label_smoothing=0.1), [z])
+    z.grad = None
+    soft = mg.Tensor(np.full((4, 3), 1 / 3))
+    same_as_tensor_path(F.cross_entropy(z, soft), [z])
+    z.grad = None
     y = mg.Tensor(RNG.random((4, 3)))
     same_as_tensor_path(F.mse_loss(z, y), [z])
     z.grad = None
