@@ -211,6 +211,9 @@ def test_bad_input_names_derive():
         mg.derive((t * 2).sum(), t)
     with pytest.raises(IndexError, match=r"derive: index \(5,\) is out of range"):
         mg.derive((t * 2).sum(), (t, (5,)))
+    other = mg.Tensor([1.0], requires_grad=True, name="u")
+    with pytest.raises(ValueError, match=r"derive: wrt \(a Tensor of shape \(1,\) named 'u'\) is not part of output's graph"):
+        mg.derive((t * 2).sum(), other)
     with pytest.raises(TypeError, match="derive: with a Tensor output, wrt must be"):
         mg.derive((t * 2).sum(), w[0, 0])
 

@@ -92,3 +92,10 @@ def test_bad_input():
     a = mg.Tensor([1.0], requires_grad=True)
     with pytest.raises(ValueError, match="gradcheck: input 0 is not a leaf"):
         mg.gradcheck(lambda a: a.sum(), (a * 2,))
+
+
+def test_mg_gradcheck_is_callable_even_after_importing_the_module():
+    from minigrad.gradcheck import GradcheckError  # noqa: F401 - makes minigrad.gradcheck the module
+
+    a = mg.Tensor([1.0, 2.0], requires_grad=True)
+    assert mg.gradcheck(lambda a: (a * a).sum(), (a,)) is True

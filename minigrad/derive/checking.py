@@ -34,7 +34,8 @@ class CheckResult:
         self.expected_value = expected_value
         self.unknown = sorted(unknown)
         diff = sympy.expand(self.derived - expected)
-        self.symbolic_ok = diff == 0 or sympy.simplify(diff) == 0
+        # an expanded polynomial is 0 only when it is literally 0; only other formulas need simplify
+        self.symbolic_ok = diff == 0 or (not diff.is_polynomial() and sympy.simplify(diff) == 0)
         self.numeric_ok = expected_value is not None and _close(expected_value, self.derived_value, rtol)
         self.ok = bool(self.symbolic_ok and self.numeric_ok)
         self.missing, self.extra, self.wrong = ([], [], []) if self.symbolic_ok else _term_diff(self.derived, expected)

@@ -130,7 +130,7 @@ def _expand_for(fn, output, wrt):
     scalar, grids = expand_graph(output)
     grid = grids.get(id(tensor))
     if grid is None:
-        fail(fn, f"wrt (a Tensor of shape {tensor.shape}{_named(tensor)}) is not a leaf of output's graph")
+        fail(fn, f"wrt (a Tensor of shape {tensor.shape}{_named(tensor)}) is not part of output's graph")
     out = scalar if isinstance(scalar, Value) else np.asarray(scalar, dtype=object).reshape(-1)[0]
     return out, grid[index], scalar
 

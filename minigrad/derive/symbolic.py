@@ -140,6 +140,7 @@ class Pass:
         self.visits = []    # Visit per node whose adjoint is not 0, output first
         self.zero = []      # nodes on a path to wrt whose adjoint is 0 (a max that lost, relu off)
         self.reached = False
+        self.wrt_contributions = []  # (Visit, Edge) pairs whose products sum to the adjoint of wrt
         self.adjoint = sympy.Integer(0)
         self.value = 0.0
 
