@@ -244,7 +244,7 @@ def _clip_backward(out):
         keep &= x >= lo
     if hi is not None:
         keep &= x <= hi
-    accumulate(out.parents[0], out.grad * keep)
+    accumulate(out.parents[0], out.grad * keep.astype(out.grad.dtype))
 
 
 # ---------------------------------------------------------------- comparisons (no grad)
