@@ -309,3 +309,12 @@ def test_random_graphs_derive_equals_backward_exactly():
             assert float(d.expression.subs(values)) == pytest.approx(d.value, rel=1e-9, abs=1e-12)
 
     prop()
+
+
+def test_greek_names_like_the_slide():
+    s11, s12 = mg.Value(10.0, "σ11"), mg.Value(4.0, "σ12")
+    f = mg.scalar.max(s11, s12, name="f")
+    d = mg.derive(f, s11)
+    assert "if (σ11 > σ12): ∂f/∂σ11 = 1, ∂f/∂σ12 = 0" in str(d)
+    assert r"\text{if } (\sigma_{11} > \sigma_{12})" in d.latex()
+    assert mg.check(f * s11, s11, "2*σ11")

@@ -279,3 +279,15 @@ def test_the_tiny_net_against_torch():
         for idx in np.ndindex(*t.shape):
             got[idx] = leaves[mg.scalar.element_name(name, idx, t.shape)].grad
         np.testing.assert_allclose(got, tt[name].grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_named_interior_tensors_name_their_scalar_nodes():
+    x = mg.Tensor(np.ones((1, 1, 3, 3)), name="x")
+    w = mg.Tensor(np.ones((1, 1, 2, 2)), requires_grad=True, name="w")
+    s = F.conv2d(x, w)
+    s.name = "s"
+    f = s.sum()
+    f.name = "f"
+    S = mg.scalar.expand(f)
+    assert S.name == "f" and [p.name for p in S.parents] == ["s[1,1,1,1]", "s[1,1,1,2]", "s[1,1,2,1]", "s[1,1,2,2]"]
+    assert "∂f/∂s[1,1,1,1] = 1" in str(mg.derive(f, (w, (0, 0, 0, 0))))

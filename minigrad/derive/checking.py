@@ -49,7 +49,9 @@ class CheckResult:
         dv = format_number(self.derived_value)
         ev = "?" if self.expected_value is None else format_number(self.expected_value)
         if self.ok:
-            return f"{head}: OK, {self.expected} = {self.derived} (= {dv})"
+            if str(self.expected) == str(self.derived):
+                return f"{head}: OK, {self.derived} = {dv}"
+            return f"{head}: OK, expected {self.expected} is derived {self.derived} = {dv}"
         lines = [f"{head}: MISMATCH",
                  f"  derived:  {self.derived} = {dv}",
                  f"  expected: {self.expected} = {ev}"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import sympy
 
@@ -122,6 +123,10 @@ def latex_name(name: str) -> str:
 
 def _base(base: str) -> str:
     if len(base) == 1:
+        greek = unicodedata.name(base, "")
+        if greek.startswith("GREEK ") and "LETTER" in greek:  # σ -> \sigma, Σ -> \Sigma
+            word = greek.split()[-1].lower()
+            return "\\" + (word.capitalize() if "CAPITAL" in greek else word)
         return base
     greek = sympy.latex(sympy.Symbol(base))
     if greek.startswith("\\"):

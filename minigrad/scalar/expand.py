@@ -7,7 +7,8 @@ object array of Values built with the same op at scalar level: a convolution out
 elementwise ops map Value's operators, reshapes and indexing only move Values around. Leaves
 are named after the tensors: ``x11`` for a small 2-D tensor named ``x``, ``x[n,c,i,j]``
 otherwise (1-based, see ``element_name``); unnamed leaves that require grad are named ``t1,
-t2, ...`` in topological order, other unnamed leaves are constants. Values equal the tensor's
+t2, ...`` in topological order, other unnamed leaves are constants. A named interior tensor
+(``s.name = "s"``) names the nodes it adds the same way. Values equal the tensor's
 and, after ``backward``, the leaves' grads equal the tensors' grads element by element.
 """
 from __future__ import annotations
@@ -50,6 +51,10 @@ def expand_graph(tensor):
             if g.shape != t.shape:
                 fail(_FN, f"internal error: op {t.op!r} expanded to shape {g.shape}, expected {t.shape}",
                      RuntimeError)
+            if t.name:  # a named interior tensor names its new nodes: s[1,1,1,1], or loss
+                for idx, v in np.ndenumerate(g):
+                    if v.name is None and v.parents:
+                        v.name = element_name(t.name, idx, t.shape) if t.ndim else t.name
         grids[id(t)] = g
     out = grids[id(tensor)]
     return (out[()] if out.ndim == 0 else out), grids
