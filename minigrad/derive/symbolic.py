@@ -51,10 +51,10 @@ def exactify(expr):
     return expr.xreplace({f: exact(float(f)) for f in floats})
 
 
-def natural_order(root) -> list:
-    """Every node under ``root`` once, parents before children, the FIRST parent explored first
+def natural_order(*roots) -> list:
+    """Every node under ``roots`` once, parents before children, the FIRST parent explored first
     (so ``s11``'s products are numbered before ``s12``'s, the way one reads the slide)."""
-    order, seen, stack = [], set(), [(root, False)]
+    order, seen, stack = [], set(), [(r, False) for r in reversed(roots)]
     while stack:
         node, done = stack.pop()
         if done:
@@ -275,24 +275,18 @@ FORWARD = {
 
 def to_leaves(expr, result: Pass):
     """``expr`` with every interior node's symbol replaced by its forward over leaf names."""
-    forward = {}
     interior = [s for s in expr.free_symbols if s.name in result.nodes and result.nodes[s.name].parents]
     if not interior:
         return expr
-    for s in interior:
-        for node in topological_order(result.nodes[s.name]):
-            if id(node) in forward:
-                continue
-            if not node.parents:
-                forward[id(node)] = result.symbol(node)
-                continue
-            rule = FORWARD.get(node.op)
-            if rule is None:  # an op with no symbolic forward stays a named symbol
-                forward[id(node)] = result.symbol(node)
-                continue
-            ctx = node._ctx
-            ctx = exact(ctx) if isinstance(ctx, float) else ctx
-            forward[id(node)] = rule([forward[id(p)] for p in node.parents], ctx)
+    forward = {}
+    for node in natural_order(*[result.nodes[s.name] for s in interior]):  # one walk for all
+        rule = FORWARD.get(node.op)
+        if not node.parents or rule is None:  # a leaf, or an op with no symbolic forward: its symbol
+            forward[id(node)] = result.symbol(node)
+            continue
+        ctx = node._ctx
+        ctx = exact(ctx) if isinstance(ctx, float) else ctx
+        forward[id(node)] = rule([forward[id(p)] for p in node.parents], ctx)
     return exactify(expr.xreplace({s: forward[id(result.nodes[s.name])] for s in interior}))
 
 
