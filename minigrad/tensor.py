@@ -187,6 +187,16 @@ class Tensor(Node):
     def __int__(self):
         return int(self.item())
 
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(t)`` (and matplotlib) see the data, not an object array of tensors."""
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def tolist(self):
+        """The data as (nested) Python lists."""
+        return self.data.tolist()
+
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]

@@ -251,6 +251,16 @@ def test_casts_and_python_conversions():
     assert (k + 0.5).dtype == np.float64 and (k + 0.5).data.tolist() == [1.5, 2.5]
 
 
+def test_numpy_sees_the_data():
+    a = mg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    arr = np.asarray(a)
+    assert arr.dtype == np.float64 and arr.shape == (2, 2) and np.shares_memory(arr, a.data)
+    assert np.asarray(a, dtype=np.float32).dtype == np.float32
+    assert a.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    y = np.ones((2, 2)) + a  # an ndarray on the left still defers to the Tensor
+    assert isinstance(y, mg.Tensor) and y.requires_grad
+
+
 def test_no_grad_records_nothing():
     a = T(3, seed=17)
     with mg.no_grad():
