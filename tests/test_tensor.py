@@ -376,3 +376,23 @@ def test_fancy_index_grad_counts_every_pick(idx):
     a = mg.Tensor(np.arange(5.0), requires_grad=True)
     a[idx].sum().backward()
     np.testing.assert_array_equal(a.grad, np.bincount(np.asarray(idx) % 5, minlength=5))
+
+
+def test_a_dropped_graph_is_freed_without_the_garbage_collector():
+    import gc
+    import weakref
+
+    import minigrad.nn.functional as F
+
+    gc.disable()
+    try:
+        x, w = mg.randn(4, 5, requires_grad=True), mg.randn(3, 5, requires_grad=True)
+        h = F.batch_norm(F.linear(x, w), None, None, training=True)
+        y = F.cross_entropy(F.dropout(h[[0, 1, 1, 2]], 0.2), mg.Tensor(np.array([0, 1, 2, 0])))
+        y = y + h.max() + (h ** 2).mean() + h.softmax(1).sum() + (h > 0).double().sum()
+        y.backward()
+        refs = [weakref.ref(h), weakref.ref(y)]
+        del h, y
+        assert all(r() is None for r in refs)  # no reference cycles: refcounting alone frees it
+    finally:
+        gc.enable()
