@@ -75,30 +75,34 @@ def wrote(path) -> Path:
     return path
 
 
-def number_grids(rows, suptitle: str = "", cell: float = 0.55, cmap: str = "Blues"):
+def number_grids(rows, suptitle: str = "", cell: float = 0.55, cmap: str = "Blues", symmetric: bool = False):
     """A figure of small matrices drawn like the slides: shaded cells with their numbers written in.
 
-    ``rows`` is a list of rows, each a list of ``(title, matrix)``; returns ``(fig, axes)``
-    (axes indexed ``[row][col]``) so a caller can ring or outline cells before :func:`save`.
+    ``rows`` is a list of rows, each a list of ``(title, matrix)`` (a ``None`` matrix leaves
+    the place empty); ``symmetric`` centres the colours on 0 (for a diverging ``cmap``).
+    Returns ``(fig, axes)`` (axes indexed ``[row][col]``) so a caller can ring or outline
+    cells before :func:`save`.
     """
     import matplotlib.pyplot as plt
 
     ncols = max(len(r) for r in rows)
-    widths = [max(np.asarray(r[c][1]).shape[-1] if c < len(r) else 1 for r in rows) for c in range(ncols)]
-    height = max(np.asarray(m).shape[0] for r in rows for _, m in r)
+    shapes = [[np.shape(m) if m is not None else (1, 1) for _, m in r] for r in rows]
+    widths = [max(s[c][-1] if c < len(s) else 1 for s in shapes) for c in range(ncols)]
+    height = max(s[0] for row in shapes for s in row)
     fig, axes = plt.subplots(len(rows), ncols, squeeze=False, gridspec_kw={"width_ratios": widths},
                              figsize=(cell * sum(widths) + 0.5 * ncols, (cell * height + 0.6) * len(rows) + 0.3))
     for r, row in enumerate(rows):
         for c in range(ncols):
             ax = axes[r][c]
             ax.set_xticks([]), ax.set_yticks([])
-            if c >= len(row):
+            if c >= len(row) or row[c][1] is None:
                 ax.axis("off")
                 continue
             title, m = row[c]
             m = np.atleast_2d(np.asarray(m, dtype=float))
             span = max(abs(m).max(), 1e-9)
-            ax.imshow(m, cmap=cmap, vmin=-span * (m.min() < 0) - 0.2 * span, vmax=span * 1.6)
+            lo, hi = (-1.4 * span, 1.4 * span) if symmetric else (min(m.min(), 0.0), 1.6 * span)
+            ax.imshow(m, cmap=cmap, vmin=lo, vmax=hi)
             for (i, j), v in np.ndenumerate(m):
                 ax.text(j, i, f"{v:.4g}", ha="center", va="center", fontsize=10 if m.shape[1] < 8 else 7)
             ax.set_title(title, fontsize=9)
