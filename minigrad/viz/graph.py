@@ -81,6 +81,7 @@ class Graph:
     note: str = ""
     collapsed: str = ""        # "" (every node), "taps", "levels" or "ops"
     total: int = 0             # nodes in the full (uncollapsed, focused) graph
+    labels: dict = field(default_factory=dict)  # id(original node) -> label, focused-away ones too
 
     def node(self, i: int) -> VNode:
         return self._by_id[i]
@@ -149,6 +150,7 @@ def build(fn: str, root, focus=None, max_nodes=DEFAULT_MAX_NODES) -> Graph:
         graph = collapse(graph, max_nodes)  # probes only when the taps are folded
     else:
         probe(graph)
+    graph.labels = labels
     mark_clusters(graph)
     return graph
 

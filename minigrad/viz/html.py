@@ -1,0 +1,183 @@
+"""The backprop stepper: one self-contained HTML page that plays the forward and the
+backward pass node by node (``to_html``). The graph and the step list are computed here and
+embedded as JSON; the page (``stepper.html``) is plain HTML/CSS/JS with no network access.
+
+Each backward step shows the node's adjoint and the chain-rule line that produced it, the
+same text ``mg.derive`` prints (its last line, ``∂f/∂w11 = ... = x11 + x12 + x21 + x22 = 4``),
+with the max branches taken on the way (``if (s11 > s12): ∂f/∂s11 = 1, ∂f/∂s12 = 0``).
+"""
+from __future__ import annotations
+
+import json
+import math
+import pathlib
+from html import escape
+from importlib import resources
+
+import numpy as np
+
+from .._checks import fail
+from ..value import Value
+from .dot import digraph, focus_label
+from .graph import DEFAULT_MAX_NODES, Graph, build, fmt, forward_text, roots_of
+from .render import check_path, have_dot
+from .svg import plain_svg
+
+MAX_TEXT_LINES = 80   # a node's whole derivation is embedded when it is at most this long
+MAX_TERMS = 6         # chain-rule sums longer than this are written with Σ
+
+
+def to_html(root, path, focus=None, max_nodes=DEFAULT_MAX_NODES, title=None) -> pathlib.Path:
+    """Write the stepper page for ``root`` (a Value, a Tensor or a grid) to ``path`` (.html).
+
+    ``focus=w`` limits the page to the nodes on a path from ``w`` to ``root`` (the part a
+    derivation of ∂root/∂w walks); past ``max_nodes`` the graph collapses like the diagrams.
+    """
+    fn = "viz.to_html"
+    path = check_path(fn, path, (".html", ".htm"))
+    if title is not None and not isinstance(title, str):
+        fail(fn, f"title must be a str or None, got {type(title).__name__}", TypeError)
+    data = stepper_data(root, focus=focus, max_nodes=max_nodes, fn=fn)
+    g = data.pop("_graph")
+    svg = _svg(g, focus_label(focus))
+    page = resources.files("minigrad.viz").joinpath("stepper.html").read_text(encoding="utf-8")
+    blob = json.dumps(data, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
+    page = (page.replace("__TITLE__", escape(title or data["title"]))
+                .replace("<!--__SVG__-->", svg)
+                .replace("/*__DATA__*/null", blob))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _svg(g: Graph, focus: str) -> str:
+    """The same drawing as the SVG diagrams (Graphviz), values shown, grads left to the steps."""
+    if have_dot():
+        text = digraph(g, "LR", False, focus).pipe(format="svg").decode("utf-8")
+        return text[text.index("<svg"):]
+    return plain_svg(g)
+
+
+# ------------------------------------------------------------------ the step list
+def stepper_data(root, focus=None, max_nodes=DEFAULT_MAX_NODES, fn="viz.to_html") -> dict:
+    """The page's data: ``nodes``, ``edges`` and ``steps`` (forward: each node in topological
+    order with its value; backward: each node in reverse order with its adjoint and lines)."""
+    roots = roots_of(fn, root)
+    g = build(fn, root, focus, max_nodes)
+    single = roots[0] if len(roots) == 1 and isinstance(roots[0], Value) else None
+    out = next((n.label for n in g.nodes if n.is_root), "out") if len(roots) == 1 else "out"
+    derived = _derivations(single, g) if single is not None and not g.collapsed else {}
+    children = {n.id: [] for n in g.nodes}
+    for k, e in enumerate(g.edges):
+        children[e.src].append(k)
+    nodes = [_node_json(n) for n in g.nodes]
+    edges = [{"src": e.src, "dst": e.dst, "selected": e.selected, "count": e.count,
+              "local": _num(e.local_grad), "passes": None if e.grad is None else fmt(e.grad)} for e in g.edges]
+    steps = [{"phase": "forward", "node": n.id, "lines": [_forward_line(g, n)]} for n in g.nodes]
+    for n in reversed(g.nodes):
+        step = {"phase": "backward", "node": n.id, "adjoint": fmt(n.grad), "adjoint_num": _num(n.grad),
+                "flow": children[n.id]}
+        if n.id in derived:
+            step["lines"], step["derivation"], value = derived[n.id]
+            if step["adjoint_num"] is not None and value is not None and not math.isclose(
+                    value, step["adjoint_num"], rel_tol=1e-9, abs_tol=1e-12):
+                step["lines"].append(f"note: .grad = {fmt(n.grad)} is not {fmt(value)}: grads add up "
+                                     f"over several backward passes")
+        else:
+            step["lines"] = [_chain_line(g, n, out, children)]
+        steps.append(step)
+    what = f"∂{out}/∂{focus_label(focus)}" if focus is not None else f"{out}, node by node"
+    data = {"title": f"minigrad backprop stepper: {what}", "output": out, "note": g.note,
+            "focus": focus_label(focus), "collapsed": g.collapsed, "nodes": nodes, "edges": edges,
+            "steps": steps, "_graph": g}
+    return data
+
+
+def _num(x):
+    """A finite float for JSON (None for arrays, ranges, nan and inf: the text says it)."""
+    if isinstance(x, (float, int, np.floating)) and not isinstance(x, bool) and math.isfinite(x):
+        return float(x)
+    if isinstance(x, np.ndarray) and x.size == 1 and math.isfinite(float(x.reshape(-1)[0])):
+        return float(x.reshape(-1)[0])
+    return None
+
+
+def _node_json(n) -> dict:
+    d = {"id": n.id, "label": n.label, "op": n.op, "kind": n.kind, "root": n.is_root,
+         "value": fmt(n.value), "value_num": _num(n.value), "grad": fmt(n.grad), "grad_num": _num(n.grad),
+         "count": n.count}
+    if n.shape is not None:
+        d["shape"] = list(n.shape)
+    return d
+
+
+def _forward_line(g: Graph, n) -> str:
+    """``mul1 = x11*w11 = 0.5`` (how ``mg.derive`` writes a node), a leaf's value, or a group."""
+    if n.grouped:
+        return f"{n.label}: values {fmt(n.value)}"
+    if n.kind != "op":
+        what = "constant" if n.kind == "const" else "input" if n.is_tensor or not n.node.name else "leaf"
+        shape = f", shape {n.shape}" if n.shape is not None else ""
+        return f"{n.label} = {fmt(n.value)} ({what}{shape})"
+    names = [g.labels.get(id(p), "…") for p in n.node.parents]
+    if len(names) > 12:
+        expr = f"{n.op}({names[0]}, {names[1]}, …, {names[-1]}: {len(names)} inputs)"
+    else:
+        expr = forward_text(n.node, names)
+    if n.taps:
+        expr = f"Σ of {n.taps} multiply-adds"
+    shape = f"  (shape {n.shape})" if n.shape is not None else ""
+    return f"{n.label} = {expr} = {fmt(n.value)}{shape}"
+
+
+def _derivations(root, g: Graph) -> dict:
+    """{node id: (lines, whole derivation text, value)} from ``mg.derive(root, node)``.
+
+    The lines are derive's last line (how the adjoint is made) and, for an input of a max
+    node or a node whose adjoint is 0, the branch the max took (why it gets 1 or 0)."""
+    from ..derive.derivation import derive
+    feeds_max = {e.src for e in g.edges if e.selected is not None}
+    out = {}
+    for n in g.nodes:
+        d = derive(root, n.node)
+        text = str(d)
+        lines = text.splitlines()
+        shown = [lines[-1]]
+        if n.id in feeds_max or d.value == 0:
+            for line in lines[:-1]:
+                s = line.strip()
+                if s.startswith("if (") and s not in shown:
+                    shown.append(s)
+        if n.op == "max" and isinstance(n.node, Value):
+            shown.extend(_split_line(root, n, derive))
+        out[n.id] = (shown, text if len(lines) <= MAX_TEXT_LINES else "", float(d.value))
+    return out
+
+
+def _split_line(root, n, derive) -> list:
+    """A max node's own branch, as mg.derive writes it for the input it selected."""
+    winner = n.node.parents[n.node._ctx]
+    for line in str(derive(root, winner)).splitlines():
+        s = line.strip()
+        if s.startswith("if (") and f"∂{n.label}/∂" in s:
+            return [f"splits: {s}"]
+    return []
+
+
+def _chain_line(g: Graph, n, out: str, children: dict) -> str:
+    """``∂out/∂n = ∂out/∂c · ∂c/∂n + ... = <grad>`` from the drawn graph (tensors, grids, groups)."""
+    if n.grouped:
+        return f"{n.label}: grads {fmt(n.grad)} (collapsed; draw with focus= to follow one node)"
+    if n.is_root:
+        return f"∂{out}/∂{n.label} = 1 (the seed)" if len(children[n.id]) == 0 else \
+            f"∂{n.label}/∂{n.label} = 1 (the seed) + what its users send back = {fmt(n.grad)}"
+    kids = [g.node(g.edges[k].dst).label for k in children[n.id]]
+    if len(kids) > MAX_TERMS:
+        chain = f"Σ ∂{out}/∂c · ∂c/∂{n.label} (over the {len(kids)} nodes c that use {n.label})"
+    else:
+        chain = " + ".join(f"∂{out}/∂{c} · ∂{c}/∂{n.label}" for c in kids)
+    shape = f" (shape {n.shape})" if n.shape is not None else ""
+    return f"∂{out}/∂{n.label} = {chain} = {fmt(n.grad)}{shape}" if chain else f"∂{out}/∂{n.label} = {fmt(n.grad)}"
+
+
+__all__ = ["to_html", "stepper_data"]

@@ -1,0 +1,145 @@
+"""The backprop stepper in a real browser (issue 8): Debian's chromium, headless, driven by
+Playwright. The page plays the slide's backward pass; each adjoint it shows is the node's .grad.
+
+Skipped (with the reason) when Playwright or the browser is missing, unless
+MINIGRAD_REQUIRE_BROWSER is set (CI): then that is a failure.
+"""
+import os
+import shutil
+
+import pytest
+
+import minigrad as mg
+from minigrad import scalar as S
+from minigrad import viz
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _missing(reason):
+    if os.environ.get("MINIGRAD_REQUIRE_BROWSER"):
+        pytest.fail(f"MINIGRAD_REQUIRE_BROWSER is set but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("Playwright for Python is not installed (pip install -e '.[browser]')")
+    path = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    if not path:
+        _missing(f"no chromium at {CHROMIUM} (apt-get install chromium); a downloaded browser is never used")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    pg = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file:")
+             else route.continue_())          # the page must need no network at all
+    yield pg
+    pg.close()
+    assert errors == []
+
+
+def slide(case):
+    x = S.grid([[1, 1, 0], [1, 1, 0], [1, 0, 0]], "x")
+    w = S.grid([[0.5, -1.0], [2.0, 1.5]], "w")
+    s = S.conv2d(x, w, name="s")
+    f = S.sum(s, name="f") if case == "sum" else S.max(s[0, 0], s[0, 1], name="f")
+    f.backward()
+    nodes = {v.name: v for v in [*x.ravel(), *w.ravel(), *s.ravel(), f]}
+    return f, w, nodes
+
+
+@pytest.mark.slow
+def test_stepping_through_the_sum_case_shows_every_grad(page, tmp_path):
+    f, w, named = slide("sum")
+    path = viz.to_html(f, tmp_path / "sum.html")
+    page.goto(path.as_uri())
+    total = page.evaluate("window.minigradStepper.data.steps.length")
+    assert total == 68 and page.text_content("#counter") == "step 0 / 68"
+    assert page.is_disabled("#back") and not page.is_disabled("#step")
+    # every node's interior adjoint is compared too: the labels map to the graph's nodes
+    from minigrad.viz.graph import build
+    g = build("test", f)
+    grads = {n.label: n.grad for n in g.nodes}
+    checked, w11_line = 0, None
+    for k in range(total):
+        page.click("#step")
+        assert page.text_content("#counter") == f"step {k + 1} / {total}"
+        if k < total // 2:
+            assert page.text_content("#phase") == "forward pass: values"
+            continue
+        assert page.text_content("#phase") == "backward pass: adjoints"
+        label = page.get_attribute("#adjoint", "data-node")
+        shown = float(page.get_attribute("#adjoint", "data-value"))
+        assert shown == grads[label], label
+        if label in named:
+            assert shown == named[label].grad
+        assert page.text_content("#adjoint") == viz.graph.fmt(grads[label])
+        if label == "w11":
+            w11_line = page.text_content("#chain .line")
+        checked += 1
+    assert checked == 34
+    assert w11_line is not None and "x11 + x12 + x21 + x22" in w11_line
+    assert w11_line == str(mg.derive(f, w[0, 0])).splitlines()[-1]
+    assert page.is_disabled("#step")
+    # every node carries its adjoint badge at the end
+    assert page.locator("svg text.badge").count() == 34
+    page.screenshot(path=str(tmp_path / "stepper_sum.png"), full_page=True)
+    assert (tmp_path / "stepper_sum.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_max_case_branch_back_reset_and_keys(page, tmp_path):
+    f, w, named = slide("max")
+    page.goto(viz.to_html(f, tmp_path / "max.html").as_uri())
+    for _ in range(22):                              # 21 forward steps, then f
+        page.keyboard.press("ArrowRight")
+    assert page.text_content("#node-name") == "f"
+    lines = page.locator("#chain .line").all_text_contents()
+    assert lines == ["∂f/∂f = 1", "splits: if (s11 > s12): ∂f/∂s11 = 1, ∂f/∂s12 = 0"]
+    page.keyboard.press("ArrowRight")                # s12: the loser
+    assert page.text_content("#node-name") == "s12"
+    assert page.get_attribute("#adjoint", "data-value") == "0"
+    assert page.locator("svg g.edge.flow").count() == 1      # the dashed edge s12 -> f
+    page.keyboard.press("ArrowLeft")
+    assert page.text_content("#node-name") == "f"
+    page.click("#back")
+    assert page.text_content("#phase") == "forward pass: values"
+    assert page.get_attribute("#adjoint", "data-value") == ""
+    page.keyboard.press("Home")
+    assert page.text_content("#counter") == "step 0 / 42"
+    assert page.locator("svg g.node.pending").count() == 21
+    page.click("#play")                              # plays on its own, and pauses
+    page.wait_for_function("window.minigradStepper.index >= 2", timeout=10_000)
+    page.keyboard.press(" ")
+    k = page.evaluate("window.minigradStepper.index")
+    page.wait_for_timeout(900)
+    assert page.evaluate("window.minigradStepper.index") == k
+    page.screenshot(path=str(tmp_path / "stepper_max.png"))
+
+
+def test_focused_page_steps_only_the_path(page, tmp_path):
+    f, w, named = slide("sum")
+    page.goto(viz.to_html(f, tmp_path / "focus.html", focus=w[0, 0]).as_uri())
+    assert page.locator("svg g.node").count() == 10
+    for _ in range(20):
+        page.click("#step")
+    assert page.text_content("#node-name") == "w11"
+    assert page.text_content("#chain .line").endswith("= x11 + x12 + x21 + x22 = 4")
+    page.click("summary")
+    assert page.text_content("#derivation") == str(mg.derive(f, w[0, 0]))
