@@ -436,3 +436,29 @@ def test_layer_errors_name_the_shapes():
     with pytest.raises(ValueError) as e:
         nn.Linear(784, 10)(mg.zeros(2, 100))
     assert "linear" in str(e.value) and "100" in str(e.value) and "784" in str(e.value)
+
+
+def test_docs_summary_block_matches_the_code():
+    """docs/nn.md shows the slide's Keras model summary; it must be what the code prints."""
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "nn.md").read_text()
+    block = page.split("<!-- summary:begin -->\n```text\n")[1].split("```\n<!-- summary:end -->")[0]
+    model = nn.Sequential(nn.Conv2d(1, 25, 3), nn.MaxPool2d(2))
+    assert model.summary((1, 28, 28), print_fn=None) + "\n" == block
+    assert repr(model) in page
+
+
+def test_docs_net_example_runs():
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 8, 3, padding=1)
+            self.fc = nn.Linear(8 * 4 * 4, 10)
+
+        def forward(self, x):
+            return self.fc(F.max_pool2d(F.relu(self.conv(x)), 2).flatten(1))
+
+    net = Net()
+    assert [n for n, _ in net.named_parameters()] == ["conv.weight", "conv.bias", "fc.weight", "fc.bias"]
+    assert net(mg.zeros(2, 1, 8, 8)).shape == (2, 10)

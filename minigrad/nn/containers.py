@@ -105,7 +105,7 @@ class Sequential(Module):
 
     def _table(self, rows, batch_given, print_fn):
         def shape_str(s):
-            return str(tuple(s)) if batch_given else "(None, " + ", ".join(str(n) for n in s[1:]) + ")"
+            return str(tuple(s)) if batch_given else str((None, *s[1:]))
 
         w1 = max([len("Layer (type)")] + [len(r[0]) for r in rows]) + 3
         w2 = max([len("Output Shape")] + [len(shape_str(r[1])) for r in rows]) + 3
