@@ -15,6 +15,7 @@ Everything is iterative (the engine's topological order), so a 10^6-node chain i
 """
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass, field
 
@@ -144,13 +145,20 @@ def build(fn: str, root, focus=None, max_nodes=DEFAULT_MAX_NODES) -> Graph:
     if focus is not None:
         keep = _focus(fn, focus, order, {id(n): i for i, n in enumerate(order)})
         order = [n for n in order if id(n) in keep]
-    graph = _full(order, labels, {id(r) for r in roots})
-    graph.total = len(graph.nodes)
-    if max_nodes is not None and len(graph.nodes) > max_nodes:
-        graph = collapse(graph, max_nodes)  # probes only when the taps are folded
-    else:
-        probe(graph)
+    paused = gc.isenabled()
+    gc.disable()  # ~10 objects per node and no cycles: the collector would only slow this down
+    try:
+        graph = _full(order, labels, {id(r) for r in roots})
+        graph.total = len(graph.nodes)
+        if max_nodes is not None and len(graph.nodes) > max_nodes:
+            graph = collapse(graph, max_nodes)  # probes only when the taps are folded
+        else:
+            probe(graph)
+    finally:
+        if paused:
+            gc.enable()
     graph.labels = labels
+    _fill_expr(graph, labels)
     mark_clusters(graph)
     return graph
 
@@ -242,14 +250,15 @@ def _full(order, labels, root_ids) -> Graph:
             kind = "leaf" if n.name else "const"
         add_node(VNode(
             id=i, label=labels[id(n)], op=n.op, name=n.name, value=n.data, grad=n.grad, kind=kind,
-            level=level[i], shape=tuple(n.shape) if tensor else None, is_root=id(n) in root_ids, node=n,
-            expr=_expr(n, index, labels) if ps and len(ps) <= 8 else ""))
+            level=level[i], shape=tuple(n.shape) if tensor else None, is_root=id(n) in root_ids, node=n))
     return Graph(nodes, _dedupe(edges))
 
 
-def _expr(n, index, labels) -> str:
-    """``forward_text`` over the parents' labels (a parent focused away keeps its label)."""
-    return forward_text(n, [labels[id(p)] for p in n.parents])
+def _fill_expr(graph: Graph, labels: dict):
+    """Each drawn op node's ``expr`` (parents focused away keep their labels)."""
+    for n in graph.nodes:
+        if not n.grouped and n.node is not None and 0 < len(n.node.parents) <= 8:
+            n.expr = forward_text(n.node, [labels[id(p)] for p in n.node.parents])
 
 
 def _dedupe(edges) -> list:
