@@ -34,6 +34,10 @@ def number(fn: str, arg: str, x, *, minimum=None, maximum=None) -> float:
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         fail(fn, f"{arg} must be a number, got {type(x).__name__} {x!r}", TypeError)
     if (minimum is not None and x < minimum) or (maximum is not None and x > maximum):
+        if maximum is None:
+            fail(fn, f"{arg} must be >= {minimum}, got {x}")
+        if minimum is None:
+            fail(fn, f"{arg} must be <= {maximum}, got {x}")
         fail(fn, f"{arg} must be in [{minimum}, {maximum}], got {x}")
     return float(x)
 

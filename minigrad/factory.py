@@ -12,8 +12,10 @@ _rng = np.random.default_rng()
 def manual_seed(seed: int):
     """Reset minigrad's random generator (randn, init, dropout) to a reproducible state."""
     global _rng
-    if not is_int(seed) or seed < 0:
-        fail("manual_seed", f"seed must be a non-negative int, got {seed!r}", TypeError)
+    if not is_int(seed):
+        fail("manual_seed", f"seed must be an int, got {type(seed).__name__} {seed!r}", TypeError)
+    if seed < 0:
+        fail("manual_seed", f"seed must be >= 0, got {seed}")
     _rng = np.random.default_rng(int(seed))
 
 
