@@ -132,8 +132,9 @@ def _edge(dot, g: Graph, e, label_local):
     many = f"×{e.count} " if e.count > 1 else ""
     if e.selected is True:
         passes = "" if e.grad is None else f": passes {fmt(e.grad)}"
+        what = "to the maxima only" if dst.is_tensor else "selected"
         attrs.update(color=SELECTED, fontcolor=SELECTED, penwidth="2.5", style="bold",
-                     label=f"{many}selected{passes}")
+                     label=f"{many}{what}{passes}")
     elif e.selected is False:
         attrs.update(color=LOSER, fontcolor=LOSER, style="dashed", label=f"{many}not selected: grad 0")
     elif e.count > 1:

@@ -91,7 +91,7 @@ def show_feature_maps(maps, path, cmap="viridis", title=None, numbers=None):
                 _annotate(ax, im, a[i, j])
             ax.set_title(f"channel {j}" if n == 1 else f"image {i}, channel {j}", fontsize=8)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, y=1.0, va="bottom")
     return _save(fig, path)
 
 
@@ -120,7 +120,7 @@ def show_kernels(weight, path, title=None, cmap="RdBu_r"):
             _annotate(ax, im, w[i, j])
             ax.set_title(f"out {i}, in {j}", fontsize=7)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, y=1.0, va="bottom")
     return _save(fig, path)
 
 
@@ -177,7 +177,7 @@ def show_kernel_application(image, kernels, path, title=None):
         axes[r, 2].imshow(out, cmap="gray", interpolation="nearest")
         axes[r, 2].set_title("= result", fontsize=8)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, y=1.0, va="bottom")
     return _save(fig, path)
 
 
@@ -212,7 +212,7 @@ def show_images(images, path, labels=None, ncols=8, cmap="gray", title=None):
         if labels is not None:
             ax.set_title(str(labels[k]), fontsize=8)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, y=1.0, va="bottom")
     return _save(fig, path)
 
 
