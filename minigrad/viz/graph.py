@@ -9,14 +9,14 @@
   parent (``grad = child.grad * local_grad``), and ``selected`` True/False on edges into a
   max node (None elsewhere);
 - ``focus=w``: only the nodes on a path from ``w`` to the root;
-- past ``max_nodes``: a collapsed view, said so in ``Graph.note``.
+- past ``max_nodes``: a collapsed view (``collapse.py``), said so in ``Graph.note``.
 
-Everything is iterative (the engine's topological order), so a 10^6-node chain is fine.
+Labels are the names ``mg.derive`` prints (``labels.py``). Every walk is iterative, so a
+10^6-node chain is fine.
 """
 from __future__ import annotations
 
 import gc
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,14 +24,13 @@ import numpy as np
 from .._checks import fail, is_int
 from ..tensor import Tensor
 from ..value import Value
+from .labels import auto_labels, fmt, forward_text  # noqa: F401 (fmt: re-exported for the drawings)
 
 DEFAULT_MAX_NODES = 200
 """Past this many nodes a diagram is collapsed (a torchviz drawing of 3,000 nodes helps nobody)."""
 
 MAX_OPS = frozenset({"max", "max_pool2d"})
 """Ops whose inputs are winners or losers: edges into them carry ``selected``."""
-
-_OP_WORDS = {"+": "add", "*": "mul", "**": "pow", "-": "sub", "/": "div", "@": "matmul"}
 
 
 @dataclass
@@ -145,6 +144,7 @@ def build(fn: str, root, focus=None, max_nodes=DEFAULT_MAX_NODES) -> Graph:
     if focus is not None:
         keep = _focus(fn, focus, order, {id(n): i for i, n in enumerate(order)})
         order = [n for n in order if id(n) in keep]
+    from .collapse import collapse, mark_clusters
     paused = gc.isenabled()
     gc.disable()  # ~10 objects per node and no cycles: the collector would only slow this down
     try:
@@ -332,261 +332,3 @@ def _tensor_probe(n):
         for p, s in zip(ps, saved):
             p.grad = s
     return {}, passed
-
-
-# ------------------------------------------------------------------------- labels
-class _Roots:
-    """A stand-in output over all the roots of a grid, so the naming walk sees them all."""
-
-    __slots__ = ("parents",)
-    name, op = "\0roots", ""
-
-    def __init__(self, roots):
-        self.parents = tuple(roots)
-
-
-def auto_labels(order, roots) -> list:
-    """Every node's label: the names ``mg.derive`` uses (``s11``, and ``mul1, sum2, ...`` for
-    unnamed interior nodes, in the same order), so the diagram, the stepper and the derivation
-    text agree; an unnamed constant shows its value; an unnamed tensor leaf ``param``/``const``."""
-    from ..derive.symbolic import display_names, format_number
-    if any(isinstance(r, Tensor) for r in roots):
-        return _tensor_labels(order)
-    names = display_names(roots[0] if len(roots) == 1 else _Roots(roots))
-    labels = []
-    for n in order:
-        name = names.get(id(n))
-        if name is None:
-            if isinstance(n, Tensor):
-                name = "param" if n.requires_grad else "const"
-            else:
-                name = format_number(n.data)
-        labels.append(name)
-    return labels
-
-
-def _tensor_labels(order) -> list:
-    """Tensor nodes: the name, else the op word and a running number (``matmul1``, ``relu1``)."""
-    labels, counts = [], {}
-    for n in order:
-        if n.name:
-            labels.append(n.name)
-        elif not n.parents:
-            labels.append("param" if n.requires_grad else "const")
-        else:
-            word = _OP_WORDS.get(n.op, n.op) or "node"
-            counts[word] = counts.get(word, 0) + 1
-            labels.append(f"{word}{counts[word]}")
-    return labels
-
-
-def forward_text(n, args) -> str:
-    """What a node computes from its parents' labels, the way ``mg.derive`` writes it:
-    ``x11*w11``, ``max(s11, s12)``; a tensor op as ``conv2d(x, w)``."""
-    if isinstance(n, Value):
-        from ..derive.render import Text
-        return Text().forward(n.op, list(args), n._ctx)
-    return f"{n.op}({', '.join(args)})"
-
-
-def fmt(x) -> str:
-    """A number (or a small array) for a label: 4 significant digits, no trailing noise."""
-    if x is None:
-        return "-"
-    if isinstance(x, np.ndarray):
-        if x.size <= 4:
-            return np.array2string(x.reshape(-1) if x.ndim > 1 else x, precision=3, separator=", ",
-                                   suppress_small=True) if x.ndim else fmt(float(x))
-        return f"mean {float(np.mean(x)):.3g}, |max| {float(np.max(np.abs(x))):.3g}"
-    if isinstance(x, tuple):
-        lo, hi = x
-        return fmt(lo) if lo == hi else f"{fmt(lo)} … {fmt(hi)}"
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    if v == 0:
-        return "0"
-    return f"{v:.4g}"
-
-
-# ------------------------------------------------------------------------- conv clusters
-def tap_clusters(graph: Graph) -> dict:
-    """{sum node id: [tap ids]} for every sum node over >= 2 multiply nodes used only by it:
-    "one conv output = a sum of multiply-adds"."""
-    consumers = {}
-    for e in graph.edges:
-        consumers[e.src] = consumers.get(e.src, 0) + 1
-    parents = {}
-    for e in graph.edges:
-        parents.setdefault(e.dst, []).append(e.src)
-    out = {}
-    for n in graph.nodes:
-        if n.op != "sum" or n.grouped or n.is_tensor:
-            continue
-        ps = parents.get(n.id, [])
-        if len(ps) >= 2 and all(graph.node(p).op == "*" and graph.node(p).kind == "op"
-                                and consumers[p] == 1 and not graph.node(p).is_root for p in ps):
-            out[n.id] = ps
-    return out
-
-
-def mark_clusters(graph: Graph):
-    """Set ``cluster`` on a conv output's sum node and its taps (drawn as one box)."""
-    for s, taps in tap_clusters(graph).items():
-        graph.node(s).cluster = s
-        for t in taps:
-            graph.node(t).cluster = s
-
-
-# ------------------------------------------------------------------------- collapsing
-def collapse(graph: Graph, max_nodes: int) -> Graph:
-    """Fewer nodes, same story: fold conv taps into their sums; then one node per
-    (name or op, generation); then one per name or op. Stops at the first that fits."""
-    total = graph.total or len(graph.nodes)
-    clusters = tap_clusters(graph)
-    if len(graph.nodes) - sum(len(t) for t in clusters.values()) <= max_nodes:
-        probe(graph)
-        g = fold_taps(graph, clusters)
-    else:
-        g = fold_taps(graph, clusters)
-        keys = group_keys(g, by_level=True)
-        g = group(g, keys if len(set(keys.values())) <= max_nodes else group_keys(g, by_level=False))
-    g.total = total
-    what = {"taps": "each conv output's multiply-adds folded into one node",
-            "levels": "nodes grouped by name/op and depth",
-            "ops": "nodes grouped by name/op"}[g.collapsed]
-    g.note = (f"collapsed view: {total:,} nodes shown as {len(g.nodes):,} ({what});\n"
-              f"budget max_nodes={max_nodes}; use focus= or a larger max_nodes to see more")
-    return g
-
-
-def fold_taps(graph: Graph, clusters=None) -> Graph:
-    """Each conv output's ``*`` taps folded into its ``sum`` node: ``s11 = Σ 4 taps``.
-
-    The folded edge x -> s11 has local grad d s11 / d x = the sum of the taps' partials.
-    """
-    clusters = tap_clusters(graph) if clusters is None else clusters
-    if not clusters:
-        out = Graph(list(graph.nodes), list(graph.edges), collapsed="taps")
-        return out
-    tap_of = {t: s for s, taps in clusters.items() for t in taps}
-    nodes = []
-    for n in graph.nodes:
-        if n.id in tap_of:
-            continue
-        if n.id in clusters:
-            n = _copy(n, taps=len(clusters[n.id]), count=1 + len(clusters[n.id]))
-        nodes.append(n)
-    merged = {}
-    for e in graph.edges:
-        if e.dst in tap_of:  # x -> tap becomes x -> s
-            s = tap_of[e.dst]
-            key = (e.src, s)
-            if key in merged:
-                m = merged[key]
-                m.local_grad = _add(m.local_grad, e.local_grad)
-                m.grad = _add(m.grad, e.grad)
-                m.count += 1
-            else:
-                merged[key] = VEdge(e.src, s, e.local_grad, e.grad, None, 1)
-        elif e.src in tap_of:
-            continue  # tap -> s is inside the folded node
-        else:
-            merged[(e.src, e.dst)] = e
-    return Graph(nodes, list(merged.values()), collapsed="taps")
-
-
-def _add(a, b):
-    return None if a is None or b is None else a + b
-
-
-def _copy(n: VNode, **changes) -> VNode:
-    d = dict(n.__dict__)
-    d.update(changes)
-    return VNode(**d)
-
-
-_INDEX = re.compile(r"^(.*?)(\[[\d,\s]+\]|\d+)$")
-
-
-def _stem(label: str) -> str:
-    """``x`` for ``x11`` or ``x[3,4]`` (or the group label ``x: 9 leaves``): the shared name."""
-    label = label.split(":")[0] if ": " in label else label
-    m = _INDEX.match(label)
-    return m.group(1) if m and m.group(1) else label
-
-
-def group_keys(graph: Graph, by_level: bool) -> dict:
-    """{node id: its group}: (kind, name stem or op, generation if ``by_level``)."""
-    keys = {}
-    for n in graph.nodes:
-        stem = _stem(n.name) if n.name else (_stem(n.label) if n.grouped else "")
-        keys[n.id] = (n.kind, stem, n.op, n.taps, n.level if by_level else -1, n.is_tensor)
-    return keys
-
-
-def group(graph: Graph, key_of: dict) -> Graph:
-    """One node per group of ``key_of`` (see ``group_keys``); edges merged with counts;
-    edges into max nodes keep winners and losers apart."""
-    groups = {}
-    for n in graph.nodes:
-        groups.setdefault(key_of[n.id], []).append(n)
-    gid = {key: k for k, key in enumerate(groups)}
-    nodes = []
-    for key, members in groups.items():
-        nodes.append(_group_node(gid[key], key, members))
-    edges = {}
-    for e in graph.edges:
-        a, b = gid[key_of[e.src]], gid[key_of[e.dst]]
-        k = (a, b, e.selected)
-        if k in edges:
-            edges[k].count += e.count
-        else:
-            edges[k] = VEdge(a, b, None, None, e.selected, e.count)
-    by_level = next(iter(key_of.values()))[4] >= 0
-    return Graph(nodes, list(edges.values()), collapsed="levels" if by_level else "ops")
-
-
-def _originals(n: VNode) -> list:
-    return n.members if n.grouped else [n.node]
-
-
-def _group_node(gid, key, members) -> VNode:
-    """One node standing for ``members``: ``x: 1156 leaves``, ``s: 1024 × sum of 9 taps``."""
-    originals = [o for m in members for o in _originals(m)]
-    if len(members) == 1:
-        return _copy(members[0], id=gid, members=originals if members[0].grouped else [])
-    first, stem, n = members[0], key[1], len(originals)
-    if first.kind == "leaf":
-        what = f"{n} leaves"
-    elif first.kind == "const":
-        what = f"{n} constants"
-    elif first.taps:
-        what = f"{n} × sum of {first.taps} taps"
-    else:
-        what = f"{n} × {first.op}"
-    label = f"{stem}: {what}" if stem else what
-    return VNode(
-        id=gid, label=label, op=first.op, name=None, value=_range([m.value for m in members]),
-        grad=_range([m.grad for m in members]), kind=first.kind, level=min(m.level for m in members),
-        shape=first.shape, is_root=any(m.is_root for m in members), count=sum(m.count for m in members),
-        taps=first.taps, members=originals, grouped=True)
-
-
-def _range(xs):
-    """(min, max) over the members' numbers (arrays contribute their extremes)."""
-    vals = []
-    for x in xs:
-        if x is None:
-            continue
-        if isinstance(x, tuple):
-            vals.extend(x)
-        elif isinstance(x, np.ndarray):
-            if x.size:
-                vals.extend((float(np.min(x)), float(np.max(x))))
-        else:
-            vals.append(float(x))
-    if not vals:
-        return None
-    return (min(vals), max(vals))
