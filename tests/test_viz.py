@@ -319,6 +319,9 @@ def test_fallback_draws_svg_and_png_with_one_warning(no_dot):
     img = matplotlib.image.imread(no_dot / "slide.png")
     assert img.shape[0] > 300 and img.shape[1] > 300
     assert img[..., :3].std() > 0.05               # not a blank page
+    with pytest.warns(RuntimeWarning):
+        pdf = viz.render(f, no_dot / "slide.pdf", rankdir="TB", show_grad=False)
+    assert pdf.read_bytes()[:5] == b"%PDF-"
     with warnings.catch_warnings():
         warnings.simplefilter("error")             # .dot needs no Graphviz and warns nothing
         assert "digraph" in viz.render(f, no_dot / "slide.dot").read_text(encoding="utf-8")

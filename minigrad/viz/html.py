@@ -25,6 +25,8 @@ from .svg import plain_svg
 
 MAX_TEXT_LINES = 80   # a node's whole derivation is embedded when it is at most this long
 MAX_TERMS = 6         # chain-rule sums longer than this are written with Σ
+MAX_DERIVED = 400     # past this many drawn nodes (max_nodes=None on a big graph), lines come from
+                      # the graph instead of one mg.derive per node (which would cost N^2)
 
 
 def to_html(root, path, focus=None, max_nodes=DEFAULT_MAX_NODES, title=None) -> pathlib.Path:
@@ -66,7 +68,8 @@ def stepper_data(root, focus=None, max_nodes=DEFAULT_MAX_NODES, fn="viz.to_html"
     g = build(fn, root, focus, max_nodes)
     single = roots[0] if len(roots) == 1 and isinstance(roots[0], Value) else None
     out = next((n.label for n in g.nodes if n.is_root), "out") if len(roots) == 1 else "out"
-    derived = _derivations(single, g) if single is not None and not g.collapsed else {}
+    use_derive = single is not None and not g.collapsed and len(g.nodes) <= MAX_DERIVED
+    derived = _derivations(single, g) if use_derive else {}
     children = {n.id: [] for n in g.nodes}
     for k, e in enumerate(g.edges):
         children[e.src].append(k)
