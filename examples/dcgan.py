@@ -29,9 +29,9 @@ import minigrad.nn as nn
 import minigrad.nn.functional as F
 
 try:
-    from _common import parse_args, save
+    from _common import parse_args, save, wrote
 except ImportError:  # imported as examples.dcgan
-    from examples._common import parse_args, save
+    from examples._common import parse_args, save, wrote
 
 NZ = 16
 DTYPE = np.float32
@@ -131,16 +131,8 @@ def sample(G, z):
 
 
 def plot_samples(images, path, title, cols=8):
-    import matplotlib.pyplot as plt
-
-    rows = -(-len(images) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(0.9 * cols, 0.9 * rows + 0.4), squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < len(images):
-            ax.imshow(images[i, 0], cmap="gray_r", vmin=0, vmax=1)
-    fig.suptitle(title, fontsize=10)
-    return save(fig, path)
+    """A grid of 8x8 digits (mg.viz.show_images), ink dark on white like the dataset's pictures."""
+    return wrote(mg.viz.show_images(images, path, ncols=cols, cmap="gray_r", title=title))
 
 
 def plot_progress(hist, path):

@@ -79,7 +79,7 @@ def load_or_train(args):
 
 
 def plot_grid(images, titles, path, title, cols=8):
-    """The images x* as a grid of grey pictures (white 0, black 1, like the digits)."""
+    """The images x* as a grid of grey pictures (ink dark on white, 0..1, like the digits)."""
     import matplotlib.pyplot as plt
 
     rows = -(-len(images) // cols)

@@ -462,3 +462,38 @@ def test_docs_net_example_runs():
     net = Net()
     assert [n for n, _ in net.named_parameters()] == ["conv.weight", "conv.bias", "fc.weight", "fc.bias"]
     assert net(mg.zeros(2, 1, 8, 8)).shape == (2, 10)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(in_channels=2, out_channels=4, kernel_size=3, padding="same", dilation=2, padding_mode="reflect"),
+    dict(in_channels=4, out_channels=6, kernel_size=(3, 2), stride=(2, 1), padding=(1, 0), groups=2),
+    dict(in_channels=2, out_channels=3, kernel_size=3, padding=1, padding_mode="circular", bias=False),
+    dict(in_channels=2, out_channels=3, kernel_size=3, padding="valid", padding_mode="replicate"),
+])
+def test_conv2d_layer_variants_match_torch(kwargs):
+    torch = pytest.importorskip("torch")
+    t = torch.nn.Conv2d(**kwargs).double()
+    m = nn.Conv2d(**kwargs)
+    m.load_state_dict(t.state_dict())
+    x = arr(2, kwargs["in_channels"], 7, 6)
+    xt = torch.tensor(x, requires_grad=True)
+    t(xt).pow(2).sum().backward()
+    xm = mg.tensor(x, requires_grad=True)
+    (m(xm) ** 2).sum().backward()
+    np.testing.assert_allclose(m(mg.tensor(x)).data, t(torch.tensor(x)).detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(xm.grad, xt.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(m.weight.grad, t.weight.grad.numpy(), atol=1e-10)
+
+
+def test_pool_layer_variants_match_torch():
+    torch = pytest.importorskip("torch")
+    x = arr(2, 3, 7, 7)
+    pairs = [(nn.MaxPool2d(3, 2, 1), torch.nn.MaxPool2d(3, 2, 1)),
+             (nn.MaxPool2d(2, 1, dilation=2), torch.nn.MaxPool2d(2, 1, dilation=2)),
+             (nn.AvgPool2d(3, 2, 1), torch.nn.AvgPool2d(3, 2, 1)),
+             (nn.AvgPool2d(3, 2, 1, count_include_pad=False), torch.nn.AvgPool2d(3, 2, 1, count_include_pad=False))]
+    for a, b in pairs:
+        np.testing.assert_allclose(a(mg.tensor(x)).data, b(torch.tensor(x)).numpy(), atol=1e-12, err_msg=repr(a))
+    out, idx = nn.MaxPool2d(2, return_indices=True)(mg.tensor(x))
+    _, tidx = torch.nn.MaxPool2d(2, return_indices=True)(torch.tensor(x))
+    np.testing.assert_array_equal(np.asarray(getattr(idx, "data", idx)), tidx.numpy())
