@@ -102,7 +102,7 @@ BAD = [
     (lambda: F.pad(x4, (1, 1), mode="reflect"), ValueError, "pad: mode 'reflect' pads 1, 2 or 3 trailing dimensions of a (k+1)- or (k+2)-D input"),
     (lambda: F.pad(x4, (1, 1, 0, 0), mode="reflect", value=2.0), ValueError, "pad: mode 'reflect' does not take a value (got value=2.0)"),
     (lambda: F.pad(x4, (-3, -3)), ValueError, "pad: pad (-3, -3) crops dimension 3 of size 5 below zero"),
-    (lambda: F.pad(x4, (-3, -2, 0, 0), mode="replicate"), ValueError, "pad: mode 'replicate': pad (-3, -2) leaves dimension 3 of size 5 empty"),
+    (lambda: F.pad(x4, (-4, -2, 0, 0), mode="replicate"), ValueError, "pad: mode 'replicate': pad (-4, -2) crops dimension 3 of size 5 below zero"),
     (lambda: F.pad(x4, [1.5, 1]), TypeError, "pad: pad must be a tuple of ints (last dimension first), got [1.5, 1]"),
     (lambda: F.pad(x4, 1), TypeError, "pad: pad must be a tuple of ints"),
     (lambda: F.pad(x4, (1, 1), value="0"), TypeError, "pad: value must be a number, got str '0'"),

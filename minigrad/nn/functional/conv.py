@@ -322,13 +322,13 @@ def pad(input, pad, mode="constant", value=0.0) -> Tensor:
 
 
 def _check_border_pads(fn, what, mode, pads, shape):
-    """reflect needs pads < size, circular pads <= size (no double wrap), every output size >= 1."""
+    """reflect needs pads < size, circular pads <= size (no double wrap), every output size >= 0."""
     ndim = len(shape)
     for k in range(len(pads) // 2):
         n, (before, after) = shape[ndim - 1 - k], pads[2 * k:2 * k + 2]
         dim = ndim - 1 - k
-        if n + before + after < 1:
-            fail(fn, f"{what}: pad ({before}, {after}) leaves dimension {dim} of size {n} empty (input shape {shape})")
+        if n + before + after < 0:
+            fail(fn, f"{what}: pad ({before}, {after}) crops dimension {dim} of size {n} below zero (input shape {shape})")
         if mode == "reflect" and max(before, after) >= n:
             fail(fn, f"{what}: padding ({before}, {after}) must be smaller than the size {n} of dimension {dim} "
                      f"(input shape {shape})")
