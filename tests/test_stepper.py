@@ -167,6 +167,22 @@ def test_the_page_works_without_graphviz(tmp_path, monkeypatch):
     assert 'stroke="#d62728" stroke-width="2.5"' in page and 'stroke-dasharray="5,2"' in page
 
 
+def test_before_backward_the_page_says_so():
+    x = mg.Value(1.5, "x")
+    y = (x * x).tanh()
+    d = data_of(y)
+    assert d["note"].startswith("no backward pass has reached tanh1 yet: call tanh1.backward() first")
+    back = [st for st in d["steps"] if st["phase"] == "backward"]
+    assert all(st["adjoint_num"] == 0.0 for st in back)
+    assert "has tanh1.backward() run exactly once?" in back[0]["lines"][-1]
+    y.backward()
+    d = data_of(y)
+    back = [st for st in d["steps"] if st["phase"] == "backward"]
+    assert d["note"] == "" and back[0]["lines"] == ["∂tanh1/∂tanh1 = 1"]
+    assert not any(line.startswith("note:") for st in back for line in st["lines"])
+    assert back[-1]["adjoint_num"] == x.grad != 0
+
+
 def test_bad_input(tmp_path):
     x, w, s, f = slide("max")
     with pytest.raises(ValueError, match=r"viz.to_html: path must end in one of .html .htm, got '.*p.svg'"):

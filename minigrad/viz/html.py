@@ -84,16 +84,26 @@ def stepper_data(root, focus=None, max_nodes=DEFAULT_MAX_NODES, fn="viz.to_html"
             step["lines"], step["derivation"], value = derived[n.id]
             if step["adjoint_num"] is not None and value is not None and not math.isclose(
                     value, step["adjoint_num"], rel_tol=1e-9, abs_tol=1e-12):
-                step["lines"].append(f"note: .grad = {fmt(n.grad)} is not {fmt(value)}: grads add up "
-                                     f"over several backward passes")
+                step["lines"].append(f"note: .grad = {fmt(n.grad)} but the derivation gives {fmt(value)}: "
+                                     f"has {out}.backward() run exactly once? (grads add up over passes)")
         else:
             step["lines"] = [_chain_line(g, n, out, children)]
         steps.append(step)
     what = f"∂{out}/∂{focus_label(focus)}" if focus is not None else f"{out}, node by node"
-    data = {"title": f"minigrad backprop stepper: {what}", "output": out, "note": g.note,
+    note = g.note
+    if not any(_ran(r) for r in roots):
+        note = (f"no backward pass has reached {out} yet: call {out}.backward() first "
+                f"(the adjoints shown are the nodes' current .grad)\n" + note).strip()
+    data = {"title": f"minigrad backprop stepper: {what}", "output": out, "note": note,
             "focus": focus_label(focus), "collapsed": g.collapsed, "nodes": nodes, "edges": edges,
             "steps": steps, "_graph": g}
     return data
+
+
+def _ran(root) -> bool:
+    """Whether a backward pass has reached this root (its grad holds the seed)."""
+    g = root.grad
+    return g is not None and bool(np.any(np.asarray(g) != 0))
 
 
 def _num(x):
