@@ -165,6 +165,8 @@ def test_the_page_works_without_graphviz(tmp_path, monkeypatch):
     assert page.count('<g class="node"><title>n') == 21
     assert page.count('<g class="edge"><title>n') == 26
     assert 'stroke="#d62728" stroke-width="2.5"' in page and 'stroke-dasharray="5,2"' in page
+    assert ">mul1 = x11*w11</text>" in page and ">f = max(s11, s12)</text>" in page and ">data 3</text>" in page
+    assert ">selected: passes 1</text>" in page and ">not selected: grad 0</text>" in page
 
 
 def test_before_backward_the_page_says_so():
