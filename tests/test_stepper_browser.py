@@ -143,3 +143,22 @@ def test_focused_page_steps_only_the_path(page, tmp_path):
     assert page.text_content("#chain .line").endswith("= x11 + x12 + x21 + x22 = 4")
     page.click("summary")
     assert page.text_content("#derivation") == str(mg.derive(f, w[0, 0]))
+
+
+def test_the_page_drawn_without_graphviz_steps_the_same(page, tmp_path, monkeypatch):
+    f, w, named = slide("max")
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))              # minigrad's own SVG instead of Graphviz's
+    path = viz.to_html(f, tmp_path / "nodot.html")
+    monkeypatch.undo()
+    page.goto(path.as_uri())
+    assert page.locator("svg g.node").count() == 21 and page.locator("svg g.edge").count() == 26
+    for _ in range(42):
+        page.keyboard.press("ArrowRight")
+        label = page.get_attribute("#adjoint", "data-node")
+        if label in named:
+            assert float(page.get_attribute("#adjoint", "data-value")) == named[label].grad
+    assert page.text_content("#counter") == "step 42 / 42"
+    assert page.locator("svg text.badge").count() == 21
+    page.screenshot(path=str(tmp_path / "stepper_nodot.png"))
