@@ -267,6 +267,27 @@ def test_tensor_graph_has_shapes_and_passed_gradients(tmp_path):
     assert len(svg_nodes(svg_tree(viz.render(y, tmp_path / "t.svg")))) == G.number_of_nodes()
 
 
+def test_a_tensor_cnn_graph_marks_the_max_pool_edge(tmp_path):
+    F = mg.nn.functional
+    rng = np.random.default_rng(3)
+    x = mg.tensor(rng.standard_normal((1, 1, 6, 6)), requires_grad=True, name="x")
+    w = mg.tensor(rng.standard_normal((2, 1, 3, 3)), requires_grad=True, name="w")
+    h = F.conv2d(x, w).relu()
+    loss = F.max_pool2d(h, 2).sum()
+    loss.backward()
+    G = viz.to_networkx(loss)
+    by = {d["op"]: n for n, d in G.nodes(data=True)}
+    assert set(by) == {"", "conv2d", "relu", "max_pool2d", "sum"}
+    assert G.nodes[by["conv2d"]]["shape"] == (1, 2, 4, 4) and G.nodes[by["max_pool2d"]]["shape"] == (1, 2, 2, 2)
+    (src, _, edge), = G.in_edges(by["max_pool2d"], data=True)
+    assert edge["selected"] is True and src == by["relu"]
+    np.testing.assert_array_equal(edge["grad"], G.nodes[by["relu"]]["grad"])
+    assert np.count_nonzero(edge["grad"]) == 8                  # one winner per 2x2 window and channel
+    assert all("selected" not in d for a, b, d in G.edges(data=True) if b != by["max_pool2d"])
+    src = viz.to_dot(loss).source
+    assert "conv2d1 = conv2d(x, w)" in src and "to the maxima only: passes" in src
+
+
 # ------------------------------------------------------------------ focus
 def test_focus_keeps_only_the_paths_from_w11_to_f(tmp_path):
     x, w, s, f = slide("max")
