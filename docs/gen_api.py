@@ -30,6 +30,7 @@ SECTIONS = [  # (heading, module, names or None for the module's __all__, intro)
     ("minigrad.nn.functional", "minigrad.nn.functional", None,
      "PyTorch's functional API, validated at the edge (API.md section 6)."),
     ("minigrad.nn", "minigrad.nn", None, "Modules and layers with PyTorch's arguments (API.md section 7)."),
+    ("minigrad.nn.init", "minigrad.nn.init", None, "Initialisation like PyTorch's."),
     ("minigrad.optim", "minigrad.optim", None, "Optimisers equal to PyTorch's step for step (API.md section 7)."),
 ]
 
@@ -124,7 +125,8 @@ def generate() -> str:
             except Exception as exc:  # noqa: BLE001
                 lines += [f"### `{name}`", "", f"*not available: {type(exc).__name__}: {exc}*", ""]
                 continue
-            prefix = "mg" if modname == "minigrad" else {"minigrad.nn.functional": "F", "minigrad.nn": "nn"}.get(
+            prefix = "mg" if modname == "minigrad" else {"minigrad.nn.functional": "F", "minigrad.nn": "nn",
+                                                         "minigrad.nn.init": "nn.init"}.get(
                 modname, modname.replace("minigrad", "mg"))
             lines += describe(f"{prefix}.{name}", obj)
     return "\n".join(lines).rstrip() + "\n"

@@ -59,6 +59,8 @@ def show_matrix(title: str, matrix, fmt: str = "{:g}") -> str:
 
 def table(headers, rows) -> str:
     """Print a markdown table (the same text renders in a terminal and in the docs)."""
+    if any("|" in str(c) for c in [*headers, *(c for r in rows for c in r)]):
+        raise ValueError("table: a cell contains '|', which would break the markdown table")
     rows = [[str(c) for c in r] for r in rows]
     widths = [max(len(str(h)), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731

@@ -22,9 +22,9 @@ import minigrad as mg
 import minigrad.nn.functional as F
 
 try:
-    from _common import load_photo, parse_args, save, show_matrix, table
+    from _common import load_photo, parse_args, save, show_matrix, table, wrote
 except ImportError:  # imported as examples.kernels
-    from examples._common import load_photo, parse_args, save, show_matrix, table
+    from examples._common import load_photo, parse_args, save, show_matrix, table, wrote
 
 _G5 = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1])
 KERNELS = {  # seed 001's table, in its order
@@ -138,7 +138,7 @@ def main(argv=None) -> dict:
         rows.append([name, f"{k.shape[0]}x{k.shape[1]}", f"{k.sum():g}", f"{y.mean():.4f}".replace("-0.0000", "0.0000"),
                      f"{y.min():.3f} .. {y.max():.3f}", f"{diffs[name]:.1e}"])
     print("\n== Seed 001's kernels on the photo (F.conv2d, same size, border replicated) ==")
-    table(["kernel", "size", "sum", "output mean", "output range", "max |conv - xcorr|"], rows)
+    table(["kernel", "size", "sum", "output mean", "output range", "max abs(conv - xcorr)"], rows)
     print("kernels summing to 1 keep the brightness (mean ≈ the photo's); edge detectors sum to 0;\n"
           "every kernel of the table is unchanged by a half turn, so convolution = cross-correlation.")
     identity_diff = float(np.abs(results["Identity"] - photo).max())
@@ -147,8 +147,13 @@ def main(argv=None) -> dict:
     corr, conv = apply_kernel(photo, SOBEL), apply_kernel(photo, SOBEL, F.convolve2d)
     sobel_diff = float(np.abs(conv + corr).max())
     print(f"on the photo: max |convolve2d + conv2d| with the Sobel kernel = {sobel_diff:.1e} (opposite signs)")
+    h, w = photo.shape  # a 32x32 patch at a roof tip, pixel by pixel: image ⊗ kernel = new pixels
+    patch = photo[int(0.234 * h):int(0.234 * h) + 32, int(0.453 * w):int(0.453 * w) + 32]
+    chosen = {name: KERNELS[name] for name in ("Identity", "Edge detection 3", "Sharpen")}
     files = [picture_grid(photo, results, args.out / "kernels.png"),
-             sobel_picture(photo, corr, conv, args.out / "conv_vs_xcorr.png")]
+             sobel_picture(photo, corr, conv, args.out / "conv_vs_xcorr.png"),
+             wrote(mg.viz.show_kernel_application(patch, chosen, args.out / "kernel_application.png",
+                                                  title="image pixels ⊗ kernel = new pixels (a 32x32 patch)"))]
     return {"photo_shape": photo.shape, "results": results, "sym_diffs": diffs, "identity_diff": identity_diff,
             "sobel_diff": sobel_diff, **words, "files": files}
 

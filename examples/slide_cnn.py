@@ -81,7 +81,8 @@ def main(argv=None) -> dict:
             show_matrix(f"Filter {k + 1}, stride {stride}", maps[k])
         results[f"stride{stride}"] = maps
     s11 = feature_maps(1)[2][0, 0, 0]
-    terms = " + ".join(f"{x.data:g}*{w.data:g}" for x, w in (m.parents for m in s11.parents))
+    terms = " + ".join(f"{x.data:g}*{w.data:g}" if w.data >= 0 else f"{x.data:g}*({w.data:g})"
+                       for x, w in (m.parents for m in s11.parents))
     print(f"\nthe top-left 3 of Filter 1 is one sum node over {len(s11.parents)} products: "
           f"{terms} = {s11.data:g}")
 

@@ -22,7 +22,7 @@ def run(name, tmp_path, capsys):
     module = importlib.import_module(name)
     result = module.main(["--small", "--out", str(tmp_path)])
     text = capsys.readouterr().out
-    for f in result["files"]:
+    for f in result["files"]:  # every picture written, a real PNG, announced
         assert Path(f).is_file() and Path(f).stat().st_size > 2000, f
         assert Path(f).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f"wrote {f}" in text
@@ -176,3 +176,39 @@ def test_bad_arguments_are_refused(tmp_path, capsys):
     blocker.write_text("")
     with pytest.raises(FileExistsError):
         common.parse_args("x", ["--out", str(blocker)])
+
+
+# ----------------------------------------------------------------- the docs pages
+DOCS = EXAMPLES.parent / "docs"
+PAGES = ["kernels", "slide_cnn", "stride_padding", "pooling", "fft_theorem", "diffusion"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_docs_page_links_resolve(page):
+    import re
+
+    text = (DOCS / "examples" / f"{page}.md").read_text()
+    assert "**Slide" in text and f"examples/{page}.py" in text
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert images, "a page per example with its pictures"
+    for link in images + re.findall(r"\]\((\.\./\.\./examples/[^)]+)\)", text):
+        assert (DOCS / "examples" / link).resolve().is_file(), link
+
+
+def test_examples_index_lists_every_script():
+    index = (EXAMPLES / "README.md").read_text()
+    for script in ["kernels", "slide_cnn", "stride_padding", "pooling", "backprop_slide", "fft_theorem",
+                   "digits_cnn", "what_cnn_learns", "dcgan", "diffusion"]:
+        assert f"[`{script}.py`]({script}.py)" in index
+
+
+def test_api_page_generator():
+    sys.path.insert(0, str(DOCS))
+    gen = importlib.import_module("gen_api")
+    text = gen.generate()
+    for name in ["### class `mg.Value(data, name=None)`", "### `mg.scalar.conv2d(X, W, stride=1, padding=0",
+                 "### `F.conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, "
+                 "padding_mode='zeros')", "### class `nn.Conv2d(", "mg.optim.SGD"]:
+        assert name in text, name
+    assert "could not be imported" not in text
+    assert gen.anchor("minigrad.nn.functional") == "minigradnnfunctional"
