@@ -131,8 +131,12 @@ def sample(G, z):
 
 
 def plot_samples(images, path, title, cols=8):
-    """A grid of 8x8 digits (mg.viz.show_images), ink dark on white like the dataset's pictures."""
-    return wrote(mg.viz.show_images(images, path, ncols=cols, cmap="gray_r", title=title))
+    """A grid of 8x8 digits (mg.viz.show_images), ink dark on white like the dataset's pictures.
+
+    The title is printed, not drawn: the grid stays compact.
+    """
+    print(title)
+    return wrote(mg.viz.show_images(images, path, ncols=cols, cmap="gray_r"))
 
 
 def plot_progress(hist, path):
