@@ -32,17 +32,17 @@ def parse_args(description: str, argv=None, extra=None) -> argparse.Namespace:
     return args
 
 
-def load_photo(small: bool = False) -> np.ndarray:
+def load_photo(small: bool = False, rgb: bool = False) -> np.ndarray:
     """scikit-learn's ``china.jpg`` (427x640, shipped offline) as grayscale float64 in [0, 1].
 
     Gray = 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601). ``small`` keeps every 4th pixel
-    in each direction (107x160).
+    in each direction (107x160). ``rgb=True`` gives the colour photo as 3 channels (3, H, W).
     """
     from sklearn.datasets import load_sample_image
 
-    rgb = load_sample_image("china.jpg").astype(np.float64) / 255.0
-    gray = rgb @ np.array([0.299, 0.587, 0.114])
-    return np.ascontiguousarray(gray[::4, ::4] if small else gray)
+    colour = load_sample_image("china.jpg").astype(np.float64) / 255.0
+    image = np.moveaxis(colour, -1, 0) if rgb else colour @ np.array([0.299, 0.587, 0.114])
+    return np.ascontiguousarray(image[..., ::4, ::4] if small else image)
 
 
 def show_matrix(title: str, matrix, fmt: str = "{:g}") -> str:

@@ -8,7 +8,8 @@ Stride is "top-left sub-sampling": a stride-2 convolution is the stride-1 convol
 keeping every second row and column. Padding keeps the size (7x7 -> 7x7) and decides
 what the kernel sees past the border: zeros, a constant, a copy of the boundary
 (replicate), a mirror (reflect) or the other side (circular). A 3x3 kernel with
-dilation 2 reads a 5x5 patch with holes (``F 0 F 0 F``).
+dilation 2 reads a 5x5 patch with holes (``F 0 F 0 F``). A stride below 1 (seed 003's
+"fractionally-strided convolution") upsamples: zeros between the pixels, then a convolution.
 
     python examples/stride_padding.py [--out DIR] [--small]
 """
@@ -41,7 +42,11 @@ def quiz():
     print(f"width:  floor((640 + 2*5 - 5) / 5) + 1 = {w}")
     print(f"F.conv2d on a (1, 3, 480, 640) input with a (9, 3, 5, 5) weight gives {tuple(y.shape)}: "
           f"{y.shape[2]}x{y.shape[3]}, {y.shape[1]} channels (one per filter)")
-    return {"size": (h, w), "shape": tuple(y.shape)}
+    rgb = load_photo(rgb=True)
+    with mg.no_grad():
+        z = F.conv2d(mg.tensor(rgb[None]), mg.randn(9, 3, 5, 5), stride=5, padding=5)
+    print(f"the same layer on the colour photo china.jpg, RGB = 3 channels {rgb.shape}: output {tuple(z.shape)}")
+    return {"size": (h, w), "shape": tuple(y.shape), "photo_shape": tuple(z.shape)}
 
 
 def output_sizes():
@@ -107,6 +112,30 @@ def dilation_demo():
     return {"s11_inputs": [m.parents[0].name for m in s11.parents], "diff": diff}
 
 
+def fractional_stride():
+    """Seed 003: a transposed ("fractionally-strided") convolution = upsample with zeros, then convolve.
+
+    ``conv_transpose2d(x, w, stride=s)`` equals inserting ``s - 1`` zeros between the pixels
+    of x, padding by ``k - 1`` and convolving (kernel flipped): 3x3 -> 5x5 at stride 1 (the
+    "full convolution"), 3x3 -> 7x7 at stride 2.
+    """
+    print("\n== Fractional stride (seed 003): upsample, then convolve ==")
+    x = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+    w = np.array([[[[1.0, 2.0, 0.0], [0.0, 1.0, -1.0], [2.0, 0.0, 1.0]]]])
+    diffs = {}
+    for s in (1, 2):
+        up = np.zeros((1, 1, 2 * s + 1, 2 * s + 1))
+        up[..., ::s, ::s] = x
+        y = F.conv_transpose2d(mg.tensor(x), mg.tensor(w), stride=s).data
+        z = F.convolve2d(mg.tensor(up), mg.tensor(w), padding=2).data
+        diffs[s] = (y.shape[2:], float(np.abs(y - z).max()))
+        if s == 2:
+            show_matrix("3x3 input with zeros inserted (stride 2)", up[0, 0])
+        print(f"stride {s}: conv_transpose2d of the 3x3 input 1..9 gives {y.shape[2]}x{y.shape[3]}; "
+              f"max |it - convolve2d(upsampled, w, padding=2)| = {diffs[s][1]:.1e}")
+    return diffs
+
+
 def padding_picture(photo, path):
     """Row 1: the photo padded in each mode. Row 2: a big box blur using that padding, same size.
 
@@ -142,7 +171,7 @@ def main(argv=None) -> dict:
     args = parse_args(__doc__.splitlines()[0], argv)
     photo = load_photo(small=args.small)
     results = {"quiz": quiz(), "sizes": output_sizes(), "stride_diff": stride_is_subsampling(photo),
-               "padded": padding_modes(), "dilation": dilation_demo()}
+               "padded": padding_modes(), "dilation": dilation_demo(), "transposed": fractional_stride()}
     results["files"] = [padding_picture(photo, args.out / "padding_modes.png")]
     return results
 

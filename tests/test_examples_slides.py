@@ -41,6 +41,9 @@ def test_kernels_table_on_the_photo(tmp_path, capsys):
     mod, r, text = run("kernels", tmp_path, capsys)
     photo = mod.load_photo(small=True)
     assert r["photo_shape"] == (107, 160) and 0 <= photo.min() < photo.max() <= 1
+    rgb = mod.load_photo(small=True, rgb=True)
+    assert rgb.shape == (3, 107, 160)
+    np.testing.assert_allclose(np.einsum("chw,c->hw", rgb, [0.299, 0.587, 0.114]), photo, atol=1e-12)
     assert list(r["results"]) == ["Identity", "Edge detection 1", "Edge detection 2", "Edge detection 3", "Sharpen",
                                   "Box blur", "Gaussian blur 3x3", "Gaussian blur 5x5", "Unsharp masking 5x5"]
     unsharp = mod.KERNELS["Unsharp masking 5x5"] * -256
@@ -94,7 +97,7 @@ def test_slide_cnn_keras_summary(tmp_path, capsys):
 # ----------------------------------------------------------------- stride_padding (item 3)
 def test_output_size_quiz(tmp_path, capsys):
     _, r, text = run("stride_padding", tmp_path, capsys)
-    assert r["quiz"] == {"size": (98, 130), "shape": (1, 9, 98, 130)}
+    assert r["quiz"] == {"size": (98, 130), "shape": (1, 9, 98, 130), "photo_shape": (1, 9, 87, 130)}
     assert "= 98" in text and "= 130" in text and "9 channels" in text
     assert r["sizes"] == {"seed 001: no padding": 5, "seed 001: zero padding": 7, "seed 000: no padding, stride=2": 3,
                           "seed 002: 128x128 image": 126, "seed 002: padding, stride 2": 64, "seed 000: dilation=2": 3}
@@ -113,6 +116,8 @@ def test_padding_modes_and_dilation(tmp_path, capsys):
     assert r["dilation"]["s11_inputs"] == ["x11", "x13", "x15", "x31", "x33", "x35", "x51", "x53", "x55"]
     assert r["dilation"]["diff"] < 1e-12
     assert "F 0 F 0 F" in text
+    assert r["transposed"][1][0] == (5, 5) and r["transposed"][2][0] == (7, 7)  # seed 003: 3x3 -> 5x5
+    assert r["transposed"][1][1] < 1e-12 and r["transposed"][2][1] < 1e-12
 
 
 # ----------------------------------------------------------------- pooling (item 4)
