@@ -83,8 +83,11 @@ def im2col(x: np.ndarray, g: Geometry) -> np.ndarray:
     buf = pad_buffer(x, g)
     n, c = buf.shape[:2]
     sN, sC, sH, sW = buf.strides
-    view = as_strided(buf, (n, c, g.kh, g.kw, g.Ho, g.Wx),
-                      (sN, sC, g.dh * sH, g.dw * sW, g.sh * sH, g.sw * sW), writeable=False)
+    shape, strides = (n, c, g.kh, g.kw, g.Ho, g.Wx), (sN, sC, g.dh * sH, g.dw * sW, g.sh * sH, g.sw * sW)
+    if buf.flags.c_contiguous:   # the same view as as_strided, without its Python overhead
+        view = np.ndarray(shape, buf.dtype, buffer=buf, strides=strides)
+    else:
+        view = as_strided(buf, shape, strides, writeable=False)
     return view.reshape(n, c * g.kh * g.kw, g.L)
 
 
@@ -135,6 +138,12 @@ def grouped(a: np.ndarray, groups: int) -> np.ndarray:
     return a.reshape(n, groups, c // groups, l)
 
 
+def bias_grad(gy: np.ndarray) -> np.ndarray:
+    """Σ over batch and positions of the output gradient (N, O, H, W) → (O,)."""
+    n, o = gy.shape[:2]
+    return np.einsum("nol->o", gy.reshape(n, o, -1))
+
+
 class ConvCtx:
     """What a conv node remembers: its hyper-parameters, geometry and the cached windows."""
 
@@ -153,10 +162,11 @@ def kernel_matrix(w: np.ndarray, groups: int, flip: bool) -> np.ndarray:
     return np.ascontiguousarray(w).reshape(groups, o // groups, -1)
 
 
-def conv2d(x: Tensor, w: Tensor, b, stride, padding, dilation, groups, flip=False) -> Tensor:
+def conv2d(x: Tensor, w: Tensor, b, stride, padding, dilation, groups, flip=False, geom=None) -> Tensor:
     """Cross-correlation of x (N, C, H, W) or (C, H, W) with w (O, C/groups, kh, kw), plus b (O,).
 
-    ``padding`` is (top, bottom, left, right) zeros; arguments are already validated (nn.functional).
+    ``padding`` is (top, bottom, left, right) zeros; arguments are already validated (nn.functional),
+    which may pass the ``Geometry`` it built for them.
     """
     xd = x.data
     unbatched = xd.ndim == 3
@@ -166,7 +176,7 @@ def conv2d(x: Tensor, w: Tensor, b, stride, padding, dilation, groups, flip=Fals
     xd = xd.astype(dtype, copy=False)
     n, c, h, wd = xd.shape
     o, _, kh, kw = w.data.shape
-    g = Geometry((h, wd), (kh, kw), stride, dilation, padding)
+    g = geom or Geometry((h, wd), (kh, kw), stride, dilation, padding)
     w3 = kernel_matrix(w.data.astype(dtype, copy=False), groups, flip)
     cols = grouped(im2col(xd, g), groups)
     out = np.matmul(w3, cols).reshape(n, o, g.L)
@@ -189,7 +199,7 @@ def _conv2d_backward(out):
     g, groups = ctx.geom, ctx.groups
     gy = out.grad[None] if ctx.unbatched else out.grad
     if len(out.parents) == 3:
-        accumulate(out.parents[2], gy.sum(axis=(0, 2, 3)))
+        accumulate(out.parents[2], bias_grad(gy))
     gyw = grouped(widen(gy, g), groups)                       # (N, g, O/g, L)
     if w.requires_grad:
         gw = np.matmul(gyw, ctx.cols.transpose(0, 1, 3, 2)).sum(axis=0)  # (g, O/g, C/g·kh·kw)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, accumulate, needs_grad, record
-from .conv import ConvCtx, Geometry, col2im, grouped, im2col, narrow, widen
+from .conv import ConvCtx, Geometry, bias_grad, col2im, grouped, im2col, narrow, widen
 
 
 def output_size(h, w, kernel, stride, padding, dilation, output_padding) -> tuple:
@@ -67,7 +67,7 @@ def _conv_transpose2d_backward(out):
     g, groups = ctx.geom, ctx.groups
     gy = out.grad[None] if ctx.unbatched else out.grad
     if len(out.parents) == 3:
-        accumulate(out.parents[2], gy.sum(axis=(0, 2, 3)))
+        accumulate(out.parents[2], bias_grad(gy))
     if not (x.requires_grad or w.requires_grad):
         return
     cols = grouped(im2col(np.ascontiguousarray(gy, dtype=ctx.w3.dtype), g), groups)  # (N, g, C_out/g·kh·kw, L)

@@ -76,8 +76,16 @@ def _groups(fn, groups):
     return int(groups)
 
 
-def _shapes(x, w):
-    return f"input {tuple(x.shape)}, weight {tuple(w.shape)}"
+class _shapes:
+    """``input (…), weight (…)`` for messages, formatted only when a message is made."""
+
+    __slots__ = ("x", "w")
+
+    def __init__(self, x, w):
+        self.x, self.w = x, w
+
+    def __str__(self):
+        return f"input {tuple(self.x.shape)}, weight {tuple(self.w.shape)}"
 
 
 def _guard(fn, nbytes, what, detail):
@@ -157,9 +165,10 @@ def _conv2d(fn, x, w, b, stride, padding, dilation, groups, padding_mode, flip):
         pads = (0, 0, 0, 0)
     geom = _conv.Geometry(x.shape[-2:], (kh, kw), stride, dilation, pads)
     n = x.shape[0] if x.ndim == 4 else 1
-    item = np.result_type(x.data, w.data).itemsize
-    _guard(fn, geom.cols_nbytes(n, c, item), "the im2col window buffer", f"{shapes}, output {geom.Ho}x{geom.Wo}")
-    return _conv.conv2d(x, w, b, stride, pads, dilation, groups, flip=flip)
+    nbytes = geom.cols_nbytes(n, c, np.result_type(x.data, w.data).itemsize)
+    if nbytes > MAX_BUFFER_BYTES:
+        _guard(fn, nbytes, "the im2col window buffer", f"{shapes}, output {geom.Ho}x{geom.Wo}")
+    return _conv.conv2d(x, w, b, stride, pads, dilation, groups, flip=flip, geom=geom)
 
 
 def _pad_mode(padding_mode):
@@ -184,7 +193,9 @@ def fft_conv2d(input, weight, bias=None, padding=0) -> Tensor:
     _check_fits(fn, input.shape[-2:], (kh, kw), (1, 1), pads, shapes)
     n = input.shape[0] if input.ndim == 4 else 1
     hp, wp = input.shape[-2] + pads[0] + pads[1], input.shape[-1] + pads[2] + pads[3]
-    _guard(fn, _fft.spectrum_nbytes(n, c, o, hp, wp, 8), "the Fourier spectra", f"{shapes}, padded {hp}x{wp}")
+    nbytes = _fft.spectrum_nbytes(n, c, o, hp, wp, 8)
+    if nbytes > MAX_BUFFER_BYTES:
+        _guard(fn, nbytes, "the Fourier spectra", f"{shapes}, padded {hp}x{wp}")
     return _fft.fft_conv2d(input, weight, bias, pads)
 
 
@@ -222,8 +233,9 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                  f"with padding {(ph, pw)}, stride {stride} ({shapes})")
     geom = _convT.geometry(h, w, (kh, kw), stride, pads, dilation, out_pad)
     n = input.shape[0] if input.ndim == 4 else 1
-    item = np.result_type(input.data, weight.data).itemsize
-    _guard(fn, geom.cols_nbytes(n, cout_g * groups, item), "the col2im window buffer", f"{shapes}, output {hw}")
+    nbytes = geom.cols_nbytes(n, cout_g * groups, np.result_type(input.data, weight.data).itemsize)
+    if nbytes > MAX_BUFFER_BYTES:
+        _guard(fn, nbytes, "the col2im window buffer", f"{shapes}, output {hw}")
     return _convT.conv_transpose2d(input, weight, bias, stride, pads, out_pad, groups, dilation)
 
 
