@@ -18,12 +18,12 @@ _LAZY = {
     "nn": ("minigrad.nn", None),
     "optim": ("minigrad.optim", None),
     "viz": ("minigrad.viz", None),
-    "derive": ("minigrad.derive", "derive"),
-    "check": ("minigrad.derive", "check"),
-    "Derivation": ("minigrad.derive", "Derivation"),
-    "CheckResult": ("minigrad.derive", "CheckResult"),
-    "gradcheck": ("minigrad.gradcheck", "gradcheck"),
-    "GradcheckError": ("minigrad.gradcheck", "GradcheckError"),
+    "derive": ("minigrad.derivation", "derive"),
+    "check": ("minigrad.derivation", "check"),
+    "Derivation": ("minigrad.derivation", "Derivation"),
+    "CheckResult": ("minigrad.derivation", "CheckResult"),
+    "gradcheck": ("minigrad.finite_differences", "gradcheck"),
+    "GradcheckError": ("minigrad.finite_differences", "GradcheckError"),
 }
 
 

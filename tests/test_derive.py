@@ -218,10 +218,10 @@ def test_bad_input_names_derive():
         mg.derive((t * 2).sum(), w[0, 0])
 
 
-def test_module_and_function_are_both_callable_whatever_was_imported_first():
-    import minigrad.derive as module
+def test_importing_the_package_never_hides_the_function():
+    import minigrad.derivation  # noqa: F401 - named apart from mg.derive on purpose
     x, w, s, f = slide(pool="sum")
-    assert module(f, w[0, 0]).expression == mg.derive(f, w[0, 0]).expression
+    assert callable(mg.derive) and not isinstance(mg.derive, type(minigrad.derivation))
     assert math.isclose(mg.derive(f, w[0, 0]).value, 4.0)
 
 

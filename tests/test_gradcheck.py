@@ -95,7 +95,7 @@ def test_bad_input():
 
 
 def test_mg_gradcheck_is_callable_even_after_importing_the_module():
-    from minigrad.gradcheck import GradcheckError  # noqa: F401 - makes minigrad.gradcheck the module
+    from minigrad.finite_differences import GradcheckError  # noqa: F401 - named apart from mg.gradcheck
 
     a = mg.Tensor([1.0, 2.0], requires_grad=True)
     assert mg.gradcheck(lambda a: (a * a).sum(), (a,)) is True

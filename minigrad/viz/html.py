@@ -148,7 +148,7 @@ def _derivations(root, g: Graph) -> dict:
 
     The lines are derive's last line (how the adjoint is made) and, for an input of a max
     node or a node whose adjoint is 0, the branch the max took (why it gets 1 or 0)."""
-    from ..derive.derivation import derive
+    from ..derivation.derivation import derive
     feeds_max = {e.src for e in g.edges if e.selected is not None}
     out = {}
     for n in g.nodes:

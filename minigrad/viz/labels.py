@@ -24,7 +24,7 @@ def auto_labels(order, roots) -> list:
     """Every node's label: the names ``mg.derive`` uses (``s11``, and ``mul1, sum2, ...`` for
     unnamed interior nodes, in the same order), so the diagram, the stepper and the derivation
     text agree; an unnamed constant shows its value; an unnamed tensor leaf ``param``/``const``."""
-    from ..derive.symbolic import display_names, format_number
+    from ..derivation.symbolic import display_names, format_number
     if any(isinstance(r, Tensor) for r in roots):
         return _tensor_labels(order)
     names = display_names(roots[0] if len(roots) == 1 else _Roots(roots))
@@ -59,7 +59,7 @@ def forward_text(n, args) -> str:
     """What a node computes from its parents' labels, the way ``mg.derive`` writes it:
     ``x11*w11``, ``max(s11, s12)``; a tensor op as ``conv2d(x, w)``."""
     if isinstance(n, Value):
-        from ..derive.render import Text
+        from ..derivation.render import Text
         return Text().forward(n.op, list(args), n._ctx)
     return f"{n.op}({', '.join(args)})"
 

@@ -8,8 +8,6 @@ output element, the whole Jacobian); larger outputs through one fixed random pro
 """
 from __future__ import annotations
 
-import sys
-import types
 
 import numpy as np
 
@@ -187,13 +185,3 @@ def _numeric(fn, inputs, x, rows, eps) -> list:
 
 __all__ = ["gradcheck", "GradcheckError"]
 
-
-class _CallableModule(types.ModuleType):
-    """Importing ``minigrad.gradcheck`` makes Python set ``minigrad.gradcheck`` to this module,
-    hiding the function of the same name; so the module, called, is ``gradcheck``."""
-
-    def __call__(self, fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
-        return gradcheck(fn, inputs, eps=eps, atol=atol, rtol=rtol)
-
-
-sys.modules[__name__].__class__ = _CallableModule
