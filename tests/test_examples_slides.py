@@ -217,3 +217,17 @@ def test_api_page_generator():
         assert name in text, name
     assert "could not be imported" not in text
     assert gen.anchor("minigrad.nn.functional") == "minigradnnfunctional"
+
+
+@pytest.mark.parametrize("page", ["index.md", "../examples/README.md"])
+def test_index_links_resolve(page):
+    """docs/index.md (linked from the README) and the examples index point at files that exist."""
+    import re
+
+    path = DOCS / page
+    links = [link for link in re.findall(r"\]\(([^)#]+)\)", path.read_text()) if "://" not in link]
+    assert len(links) >= 10
+    missing = [link for link in links if not (path.parent / link).resolve().exists()]
+    if missing == ["backprop_slide.py"]:  # item 5 is another engineer's; `minigrad demo` runs that slide today
+        pytest.xfail("examples/backprop_slide.py (issue 6 item 5) is not written yet")
+    assert not missing, missing
