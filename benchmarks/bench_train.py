@@ -47,15 +47,19 @@ def _threads():
     return n or "default"
 
 
-def _median_ms(fn, repeats, warmup):
+def _median_ms(fns, repeats, warmup):
+    """Median ms per call of each function in ``fns``, calls interleaved (so both frameworks
+    see the same machine load, which matters on shared cores)."""
     for _ in range(warmup):
-        fn()
-    times = []
+        for fn in fns:
+            fn()
+    times = [[] for _ in fns]
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3
+        for fn, ts in zip(fns, times):
+            t0 = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t0)
+    return [statistics.median(ts) * 1e3 for ts in times]
 
 
 # ------------------------------------------------------------------ T4
@@ -89,26 +93,27 @@ def _torch_step(model, opt, x, y):
 
 
 def bench_t4(repeats=100, warmup=10):
-    """ms per training step (median), minigrad and torch, and the losses after the same steps."""
+    """ms per training step (median, minigrad and torch interleaved) and the loss difference
+    after 3 steps from the same initial weights."""
     rng = np.random.default_rng(0)
     xs = rng.random((64, 1, 28, 28)).astype(DTYPE)
     ys = rng.integers(0, 10, 64)
     mg.manual_seed(0)
     model = t4_model()
-    opt = SGD(model.parameters(), lr=0.01)
     x, y = mg.tensor(xs), mg.tensor(ys)
-    out = {"minigrad": _median_ms(lambda: _mg_step(model, opt, x, y), repeats, warmup)}
-    if torch is not None:
-        tm = t4_torch_model()
-        model.load_state_dict(tm.state_dict())  # same starting weights for the loss check
-        topt = torch.optim.SGD(tm.parameters(), lr=0.01)
+    if torch is None:
         opt = SGD(model.parameters(), lr=0.01)
-        tx, ty = torch.tensor(xs), torch.tensor(ys)
-        l_mg = [_mg_step(model, opt, x, y).item() for _ in range(3)]
-        l_t = [_torch_step(tm, topt, tx, ty).item() for _ in range(3)]
-        out["loss_diff"] = max(abs(a - b) for a, b in zip(l_mg, l_t))
-        out["torch"] = _median_ms(lambda: _torch_step(tm, topt, tx, ty), repeats, warmup)
-    return out
+        return {"minigrad": _median_ms([lambda: _mg_step(model, opt, x, y)], repeats, warmup)[0]}
+    tm = t4_torch_model()
+    model.load_state_dict(tm.state_dict())  # the same starting weights
+    opt = SGD(model.parameters(), lr=0.01)
+    topt = torch.optim.SGD(tm.parameters(), lr=0.01)
+    tx, ty = torch.tensor(xs), torch.tensor(ys)
+    l_mg = [_mg_step(model, opt, x, y).item() for _ in range(3)]
+    l_t = [_torch_step(tm, topt, tx, ty).item() for _ in range(3)]
+    mine, theirs = _median_ms([lambda: _mg_step(model, opt, x, y), lambda: _torch_step(tm, topt, tx, ty)],
+                              repeats, warmup)
+    return {"minigrad": mine, "torch": theirs, "loss_diff": max(abs(a - b) for a, b in zip(l_mg, l_t))}
 
 
 # ------------------------------------------------------------------ digits CNN epoch
@@ -119,39 +124,46 @@ def _digits():
 
 
 def bench_digits_epoch(epochs=3):
-    """Seconds per epoch (median over ``epochs``), minigrad and torch, same model, Adam, batch 32."""
+    """Seconds per epoch (median over ``epochs``; minigrad and torch epochs alternate), the
+    same model (same initial weights), Adam, batch 32; and the test accuracy afterwards."""
     dc = _digits()
     xtr, ytr, xte, yte = dc.load_data()
     mg.manual_seed(0)
     model = dc.build_model()
     opt = Adam(model.parameters(), lr=3e-3)
     rng = np.random.default_rng(0)
-    times = []
-    for _ in range(epochs):
-        t0 = time.perf_counter()
-        dc.train_epoch(model, opt, xtr, ytr, 32, rng)
-        times.append(time.perf_counter() - t0)
-    out = {"minigrad": statistics.median(times), "minigrad_acc": dc.evaluate(model, xte, yte)[1]}
     if torch is not None:
         tn = torch.nn
         tm = tn.Sequential(tn.Conv2d(1, 16, 3, padding=1), tn.BatchNorm2d(16), tn.ReLU(), tn.MaxPool2d(2),
                            tn.Conv2d(16, 32, 3, padding=1), tn.BatchNorm2d(32), tn.ReLU(), tn.MaxPool2d(2),
                            tn.Flatten(), tn.Linear(128, 10))
         assert list(tm.state_dict()) == list(model.state_dict()), "the two models must be the same"
+        model.load_state_dict(tm.state_dict())
         topt = torch.optim.Adam(tm.parameters(), lr=3e-3)
         tx, ty = torch.tensor(xtr), torch.tensor(ytr)
-        rng = np.random.default_rng(0)
-        times = []
-        for _ in range(epochs):
-            t0 = time.perf_counter()
-            order = torch.tensor(rng.permutation(len(tx)))
+        trng = np.random.default_rng(0)
+
+        def torch_epoch():
+            order = torch.tensor(trng.permutation(len(tx)))
             for i in range(0, len(tx), 32):
                 idx = order[i:i + 32]
                 _torch_step(tm, topt, tx[idx], ty[idx])
-            times.append(time.perf_counter() - t0)
-        out["torch"] = statistics.median(times)
+
+    mine, theirs = [], []
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        dc.train_epoch(model, opt, xtr, ytr, 32, rng)
+        mine.append(time.perf_counter() - t0)
+        if torch is not None:
+            t0 = time.perf_counter()
+            torch_epoch()
+            theirs.append(time.perf_counter() - t0)
+    out = {"minigrad": statistics.median(mine), "minigrad_acc": dc.evaluate(model, xte, yte)[1]}
+    if torch is not None:
+        tm.eval()
         with torch.no_grad():
             out["torch_acc"] = float((tm(torch.tensor(xte)).argmax(1).numpy() == yte).mean())
+        out["torch"] = statistics.median(theirs)
     return out
 
 
