@@ -81,8 +81,15 @@ def conv_vs_correlation():
     show_matrix("with the Sobel kernel A..I =", SOBEL)
     print(f"  x ⊗ w = {c_expr.subs(values)} (graph: {corr.data:g});  x * w = {v_expr.subs(values)} "
           f"(graph: {conv.data:g})")
+    grads = {}
+    for name, out in (("x ⊗ w", corr), ("x * w", conv)):
+        W.ravel()[0].grad = 0.0  # the two graphs share the kernel's leaves; measure each on its own
+        out.backward()
+        grads[name] = W.ravel()[0].grad
+    print(f"backward: ∂(x ⊗ w)/∂A = {grads['x ⊗ w']:g} and ∂(x * w)/∂A = {grads['x * w']:g} "
+          "(the pixel that meets A)")
     return {"correlation": c_text, "convolution": v_text, "corr_value": corr.data, "conv_value": conv.data,
-            "corr_expr": c_expr, "conv_expr": v_expr}
+            "corr_expr": c_expr, "conv_expr": v_expr, "grad_A": grads}
 
 
 def picture_grid(photo, results, path):

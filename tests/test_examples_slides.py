@@ -65,6 +65,7 @@ def test_convolution_vs_cross_correlation(tmp_path, capsys):
     assert r["corr_value"] == -8 and r["conv_value"] == 8
     assert str(r["corr_expr"].subs({"A": 1, "B": 0, "C": -1, "D": 2, "E": 0, "F": -2, "G": 1, "H": 0, "I": -1})) == "-8"
     assert r["sobel_diff"] < 1e-12
+    assert r["grad_A"] == {"x ⊗ w": 1.0, "x * w": 9.0}  # backward: the pixel that meets A
 
 
 # ----------------------------------------------------------------- slide_cnn (item 2)
