@@ -20,7 +20,9 @@ real digits to ``out/dcgan/``.
 """
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -28,10 +30,8 @@ import minigrad as mg
 import minigrad.nn as nn
 import minigrad.nn.functional as F
 
-try:
-    from _common import parse_args, save, wrote
-except ImportError:  # imported as examples.dcgan
-    from examples._common import parse_args, save, wrote
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common.py (and friends) sit beside this script
+from _common import parse_args, save, wrote  # noqa: E402
 
 NZ = 16
 DTYPE = np.float32

@@ -17,7 +17,9 @@ learned 3x3 filters, the feature maps of one test digit and a page of prediction
 from __future__ import annotations
 
 import math
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -25,10 +27,8 @@ import minigrad as mg
 import minigrad.nn as nn
 import minigrad.nn.functional as F
 
-try:
-    from _common import parse_args, save
-except ImportError:  # imported as examples.digits_cnn
-    from examples._common import parse_args, save
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common.py (and friends) sit beside this script
+from _common import parse_args, save  # noqa: E402
 
 DTYPE = np.float32  # PyTorch's default precision; plenty for training, and faster than float64
 

@@ -16,16 +16,16 @@ penalty λ·Σ|x_ij| that prefers few inked pixels, makes them look more like di
 """
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 
 import minigrad as mg
 
-try:
-    from _common import parse_args, save, table
-    import digits_cnn
-except ImportError:  # imported as examples.what_cnn_learns
-    from examples import digits_cnn
-    from examples._common import parse_args, save, table
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common.py (and friends) sit beside this script
+from _common import parse_args, save, table  # noqa: E402
+import digits_cnn  # noqa: E402
 
 
 L1 = 0.5  # the weight of the slide's sparsity penalty on the class images
