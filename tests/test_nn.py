@@ -497,3 +497,35 @@ def test_pool_layer_variants_match_torch():
     out, idx = nn.MaxPool2d(2, return_indices=True)(mg.tensor(x))
     _, tidx = torch.nn.MaxPool2d(2, return_indices=True)(torch.tensor(x))
     np.testing.assert_array_equal(np.asarray(getattr(idx, "data", idx)), tidx.numpy())
+
+
+def test_conv_transpose_output_size_picks_output_padding():
+    """A stride-2 transposed conv can give 7 or 8 from 4: (4−1)·2 − 2·1 + 3 = 7, +1 with output_padding."""
+    up = nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
+    x = mg.tensor(arr(1, 2, 4, 4))
+    assert up(x).shape == (1, 3, 7, 7)
+    assert up(x, output_size=(8, 8)).shape == (1, 3, 8, 8)
+    assert up(x, output_size=(1, 3, 7, 8)).shape == (1, 3, 7, 8)
+    with pytest.raises(ValueError, match=r"ConvTranspose2d: output_size \(9, 9\) is not reachable .* \[7, 8\]"):
+        up(x, output_size=(9, 9))
+    torch = pytest.importorskip("torch")
+    t = torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1).double()
+    up.load_state_dict(t.state_dict())
+    np.testing.assert_allclose(up(x, output_size=(8, 8)).data,
+                               t(torch.tensor(x.data), output_size=(8, 8)).detach().numpy(), atol=1e-12)
+
+
+def test_apply_and_requires_grad_():
+    m = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Sequential(nn.Linear(2, 2)))
+    seen = []
+    assert m.apply(lambda mod: seen.append(type(mod).__name__)) is m
+    assert seen == ["Conv2d", "Linear", "Sequential", "Sequential"]  # PyTorch's order: children first
+    m.apply(lambda mod: nn.init.zeros_(mod.weight) if isinstance(mod, nn.Linear) else None)
+    assert np.all(m[1][0].weight.data == 0)
+    m.requires_grad_(False)
+    assert not any(p.requires_grad for p in m.parameters())
+    assert not m[0](mg.zeros(1, 1, 3, 3)).requires_grad  # a frozen model records no graph
+    m.requires_grad_()
+    assert all(p.requires_grad for p in m.parameters())
+    with pytest.raises(TypeError, match="Sequential.apply: fn must be callable"):
+        m.apply(3)

@@ -132,10 +132,29 @@ class ConvTranspose2d(_ConvNd):
                 fail("ConvTranspose2d", f"output_padding={self.output_padding} must be smaller than either "
                                         f"stride={self.stride} or dilation={self.dilation}")
 
-    def forward(self, input):
+    def forward(self, input, output_size=None):
+        """``output_size`` (H, W) (or with leading N, C) picks the output_padding that gives that size."""
         _tensor_input("ConvTranspose2d", input)
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+        out_pad = self.output_padding if output_size is None else self._output_padding(input, output_size)
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, out_pad,
                                   self.groups, self.dilation)
+
+    def _output_padding(self, input, output_size):
+        fn = "ConvTranspose2d"
+        if not isinstance(output_size, (tuple, list)) or not all(is_int(n) for n in output_size):
+            fail(fn, f"output_size must be a tuple of ints, got {output_size!r}", TypeError)
+        size = tuple(output_size)[-2:]
+        if len(size) != 2 or input.ndim < 3:
+            fail(fn, f"output_size must end with (H, W), got {output_size!r} for input {input.shape}")
+        pads = []
+        for i, want in enumerate(size):
+            k, s, p, d = self.kernel_size[i], self.stride[i], self.padding[i], self.dilation[i]
+            smallest = (input.shape[-2 + i] - 1) * s - 2 * p + d * (k - 1) + 1
+            if not smallest <= want < smallest + max(s, d):
+                fail(fn, f"output_size {tuple(size)} is not reachable from input {input.shape}: dimension {i} "
+                         f"must be in [{smallest}, {smallest + max(s, d) - 1}]")
+            pads.append(want - smallest)
+        return tuple(pads)
 
 
 # ------------------------------------------------------------ pooling

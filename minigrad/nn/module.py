@@ -164,6 +164,24 @@ class Module:
         """Every buffer of the tree."""
         return (b for _, b in self.named_buffers())
 
+    def apply(self, fn) -> "Module":
+        """Call ``fn(module)`` on every descendant, then on this module (children first, like
+        PyTorch), e.g. a custom initialisation; returns self."""
+        if not callable(fn):
+            fail(f"{type(self).__name__}.apply", f"fn must be callable, got {type(fn).__name__}", TypeError)
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        """Turn gradient tracking of every parameter on or off (e.g. freeze a GAN's discriminator)."""
+        if not isinstance(requires_grad, bool):
+            fail(f"{type(self).__name__}.requires_grad_", f"requires_grad must be a bool, got {requires_grad!r}", TypeError)
+        for p in self.parameters():
+            p.requires_grad = requires_grad
+        return self
+
     def zero_grad(self):
         """Forget every parameter's gradient (``grad = None``, like PyTorch's default)."""
         for p in self.parameters():
