@@ -229,6 +229,4 @@ def test_index_links_resolve(page):
     links = [link for link in re.findall(r"\]\(([^)#]+)\)", path.read_text()) if "://" not in link]
     assert len(links) >= 10
     missing = [link for link in links if not (path.parent / link).resolve().exists()]
-    if missing == ["backprop_slide.py"]:  # item 5 is another engineer's; `minigrad demo` runs that slide today
-        pytest.xfail("examples/backprop_slide.py (issue 6 item 5) is not written yet")
     assert not missing, missing
