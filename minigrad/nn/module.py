@@ -46,6 +46,13 @@ class Module:
     def __setattr__(self, name, value):
         if "_parameters" not in self.__dict__:
             fail(type(self).__name__, "call super().__init__() before assigning attributes", TypeError)
+        cls = type(self).__name__
+        if name in self._parameters and value is not None and not isinstance(value, Parameter):
+            fail(cls, f"cannot assign a {type(value).__name__} to the parameter {name!r}: use nn.Parameter(...), "
+                      f"or change its values with .data (e.g. layer.{name}.data = array)", TypeError)
+        if name in self._modules and value is not None and not isinstance(value, Module):
+            fail(cls, f"cannot assign a {type(value).__name__} to the child module {name!r}: a Module or None expected",
+                 TypeError)
         for table in (self._parameters, self._buffers, self._modules):
             table.pop(name, None)
         if isinstance(value, Parameter):
