@@ -230,3 +230,36 @@ def test_index_links_resolve(page):
     assert len(links) >= 10
     missing = [link for link in links if not (path.parent / link).resolve().exists()]
     assert not missing, missing
+
+
+# ----------------------------------------------------------------- PyTorch as the oracle (when installed)
+def test_slide_numbers_against_torch(tmp_path, capsys):
+    torch = pytest.importorskip("torch")
+    tF = torch.nn.functional
+    t = lambda a: torch.tensor(np.asarray(a, dtype=np.float64))  # noqa: E731
+
+    _, pool, _ = run("pooling", tmp_path, capsys)  # seed 000's map: overlapping windows with ties
+    s = pool["seed000"]
+    for kind, fn in (("max", tF.max_pool2d), ("avg", tF.avg_pool2d)):
+        x = t(s["map"])[None, None].requires_grad_()
+        y = fn(x, 2, 1)
+        y.sum().backward()
+        np.testing.assert_allclose(y.detach().numpy()[0, 0], s[kind])
+        np.testing.assert_allclose(x.grad.numpy()[0, 0], s[f"{kind}_grad"])  # PyTorch's tie rule too
+
+    mod, cnn, _ = run("slide_cnn", tmp_path, capsys)
+    w = t([mod.FILTER1, mod.FILTER2])[:, None]
+    for stride in (1, 2):
+        np.testing.assert_array_equal(tF.conv2d(t(mod.IMAGE)[None, None], w, stride=stride).numpy()[0],
+                                      cnn[f"stride{stride}"])
+
+    kmod, ker, _ = run("kernels", tmp_path, capsys)
+    photo = t(kmod.load_photo(small=True))[None, None]
+    for name in ("Edge detection 1", "Gaussian blur 5x5", "Unsharp masking 5x5"):
+        k = kmod.KERNELS[name]
+        ref = tF.conv2d(tF.pad(photo, (k.shape[0] // 2,) * 4, mode="replicate"), t(k)[None, None])
+        np.testing.assert_allclose(ker["results"][name], ref.numpy()[0, 0], atol=1e-12)
+
+    dmod, diff, _ = run("diffusion", tmp_path, capsys)
+    np.testing.assert_allclose(diff["Z"], torch.softmax(t(dmod.KERNEL).flatten(), 0).reshape(3, 3).numpy(),
+                               rtol=1e-12)
