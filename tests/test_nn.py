@@ -418,6 +418,7 @@ def test_summary_with_batch_shape_and_buffers():
     (lambda: nn.BatchNorm2d(3)(mg.zeros(2, 4, 5, 5)), ValueError, ["BatchNorm2d", "4 channels", "num_features=3"]),
     (lambda: nn.BatchNorm2d(3)(mg.zeros(2, 3)), ValueError, ["BatchNorm2d", "4-D", "(2, 3)"]),
     (lambda: nn.BatchNorm1d(3)(mg.zeros(2, 3, 4, 4)), ValueError, ["BatchNorm1d", "2-D or 3-D"]),
+    (lambda: nn.BatchNorm1d(3)(mg.zeros(1, 3)), ValueError, ["BatchNorm1d", "more than 1 value per channel", "(1, 3)"]),
     (lambda: nn.Flatten(2, 5)(mg.zeros(2, 3)), ValueError, ["Flatten", "start_dim=2"]),
     (lambda: nn.Module().register_buffer("a.b", mg.zeros(1)), TypeError, ["register_buffer", "a.b"]),
     (lambda: nn.Linear(2, 2).train(1), TypeError, ["Linear.train", "mode"]),

@@ -271,6 +271,9 @@ class _BatchNorm(Module):
         if input.shape[1] != self.num_features:
             fail(fn, f"input has {input.shape[1]} channels but the layer has num_features={self.num_features} "
                      f"(input {input.shape})")
+        if self.training and input.data.size // max(input.shape[1], 1) <= 1:
+            fail(fn, f"training needs more than 1 value per channel to compute batch statistics, got input "
+                     f"{input.shape} (use a larger batch, or call .eval() first)")
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             n = self.num_batches_tracked
