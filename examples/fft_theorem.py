@@ -132,7 +132,8 @@ def spectrum_picture(photo, path):
                   (np.log1p(np.abs(np.fft.fftshift(image_spec * kernel_spec))), "magma", "F[photo] · F[kernel]"),
                   (result.data[0, 0], "gray", f"F⁻¹(product) = photo ⊗ {name}")]
         for ax, (img, cmap, title) in zip(row, panels):
-            ax.imshow(img, cmap=cmap)
+            lo, hi = np.percentile(img, [0.5, 99.5])  # the contrast of the bulk, not of a few extremes
+            ax.imshow(img, cmap=cmap, vmin=lo, vmax=hi)
             ax.set_title(title, fontsize=9)
             ax.set_xticks([]), ax.set_yticks([])
     fig.suptitle("frequency filtering: a blur keeps the low frequencies (centre), an edge kernel the high ones",
