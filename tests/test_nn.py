@@ -543,3 +543,14 @@ def test_assigning_a_plain_array_to_a_parameter_is_refused():
     assert [n for n, _ in conv.named_parameters()] == ["weight"]
     conv.weight.data = -np.ones((1, 1, 3, 3))
     assert conv(mg.ones(1, 1, 3, 3)).item() == -9
+
+
+def test_a_model_is_the_same_graph_the_scalar_view_expands():
+    """Layers record the F ops, so mg.scalar.expand rebuilds a whole small CNN scalar by scalar."""
+    mg.manual_seed(0)
+    m = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(2, 3))
+    x = mg.tensor(arr(1, 1, 4, 4), name="x")
+    out = m(x).sum()
+    assert [t.op for t in (out.parents[0], m[4](m[3](m[2](m[1](m[0](x))))))] == ["linear", "linear"]
+    scalar = mg.scalar.expand(out)
+    assert scalar.data == pytest.approx(out.item(), abs=1e-12)
