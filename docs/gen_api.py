@@ -108,8 +108,8 @@ def generate() -> str:
     """The whole page as one string (deterministic: the same code gives the same page)."""
     sys.path.insert(0, str(ROOT))
     lines = ["# minigrad API reference", "",
-             "Generated from the docstrings by `docs/gen_api.py`; do not edit by hand. The contract (names, "
-             "arguments, defaults) is fixed by the project's API contract; where it is silent minigrad follows PyTorch.", "",
+             "Generated from the docstrings by `docs/gen_api.py`; do not edit by hand. Names, arguments and "
+             "defaults follow the project's API contract; where it is silent, minigrad follows PyTorch.", "",
              "```python", "import minigrad as mg", "import minigrad.nn as nn", "import minigrad.nn.functional as F",
              "```", "", "Contents: " + ", ".join(f"[{h}](#{anchor(h)})" for h, *_ in SECTIONS), ""]
     for heading, modname, names, intro in SECTIONS:

@@ -91,8 +91,8 @@ def main(argv=None) -> dict:
                        f"{abs(x.sum() - photo.sum()) / photo.sum():.1e}", f"{np.abs(x - fourier).max():.1e}"])
         rows_img.append(row)
     print(f"\n== Diffusing the photo ({photo.shape[0]}x{photo.shape[1]}, circular padding) ==")
-    table(["propagator", "steps n", "salt before", "salt after", "relative change", "max abs(conv^n - F⁻¹(F[x]·F[Z]ⁿ))"],
-          checks)
+    table(["propagator", "steps n", "salt before", "salt after", "relative change",
+           "max abs(conv^n - F⁻¹(F[x]·F[Z]ⁿ))"], checks)
 
     size, n = (65, 100) if args.small else (129, 400)
     drop = np.zeros((size, size))
