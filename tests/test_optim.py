@@ -165,3 +165,36 @@ def test_duplicate_param_and_bad_grad_shape():
     p.grad = np.ones(3)
     with pytest.raises(ValueError, match=r"SGD.step: grad has shape \(3,\)"):
         opt.step()
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("SGD", dict(lr=0.1, momentum=0.9, weight_decay=1e-3)),
+    ("Adam", dict(lr=1e-2, betas=(0.9, 0.99), eps=1e-8)),
+])
+def test_training_a_cnn_matches_torch_for_5_steps(name, kwargs):
+    """A small CNN in both frameworks, torch's initial weights copied over, 5 steps, float64, 1e-12."""
+    torch = pytest.importorskip("torch")
+    import minigrad.nn as nn
+    import minigrad.nn.functional as F
+
+    tn = torch.nn
+    t = tn.Sequential(tn.Conv2d(1, 4, 3, padding=1), tn.ReLU(), tn.MaxPool2d(2), tn.Flatten(),
+                      tn.Linear(4 * 3 * 3, 5)).double()
+    m = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 3 * 3, 5))
+    m.load_state_dict(t.state_dict())
+    opt_t = getattr(torch.optim, name)(t.parameters(), **kwargs)
+    opt_m = {"SGD": SGD, "Adam": Adam}[name](m.parameters(), **kwargs)
+    r = np.random.default_rng(1)
+    for step in range(5):
+        x, y = r.standard_normal((8, 1, 6, 6)), r.integers(0, 5, 8)
+        lt = torch.nn.functional.cross_entropy(t(torch.tensor(x)), torch.tensor(y))
+        opt_t.zero_grad()
+        lt.backward()
+        opt_t.step()
+        lm = F.cross_entropy(m(mg.tensor(x)), mg.tensor(y))
+        opt_m.zero_grad()
+        lm.backward()
+        opt_m.step()
+        assert lm.item() == pytest.approx(lt.item(), abs=1e-12)
+        for (k, v), w in zip(m.state_dict().items(), t.state_dict().values()):
+            np.testing.assert_allclose(v, w.numpy(), rtol=0, atol=1e-12, err_msg=f"{name} step {step + 1}: {k}")
