@@ -104,6 +104,7 @@ def bench_t4(repeats=100, warmup=10):
     if torch is None:
         opt = SGD(model.parameters(), lr=0.01)
         return {"minigrad": _median_ms([lambda: _mg_step(model, opt, x, y)], repeats, warmup)[0]}
+    torch.manual_seed(0)
     tm = t4_torch_model()
     model.load_state_dict(tm.state_dict())  # the same starting weights
     opt = SGD(model.parameters(), lr=0.01)
@@ -133,6 +134,7 @@ def bench_digits_epoch(epochs=3):
     opt = Adam(model.parameters(), lr=3e-3)
     rng = np.random.default_rng(0)
     if torch is not None:
+        torch.manual_seed(0)
         tn = torch.nn
         tm = tn.Sequential(tn.Conv2d(1, 16, 3, padding=1), tn.BatchNorm2d(16), tn.ReLU(), tn.MaxPool2d(2),
                            tn.Conv2d(16, 32, 3, padding=1), tn.BatchNorm2d(32), tn.ReLU(), tn.MaxPool2d(2),
