@@ -8,6 +8,7 @@ are skipped, like PyTorch.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from .tensor import Tensor
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
-class Optimizer:
+class Optimizer(ABC):
     """Base class: keeps ``params`` (a list of leaf Tensors) and ``zero_grad()``s them."""
 
     def __init__(self, params, name: str):
@@ -59,8 +60,9 @@ class Optimizer:
                     fail(f"{type(self).__name__}.step", f"grad has shape {g.shape} but the parameter has shape {p.data.shape}")
                 p.data = self._update(p.data, g, state).astype(p.data.dtype, copy=False)
 
-    def _update(self, w, g, state):  # pragma: no cover - every subclass defines it
-        raise NotImplementedError
+    @abstractmethod
+    def _update(self, w, g, state):
+        """The new weights from the old ``w``, the gradient ``g`` and this parameter's ``state``."""
 
 
 class SGD(Optimizer):

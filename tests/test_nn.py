@@ -94,7 +94,7 @@ def test_module_needs_super_init_and_forward():
     class NoForward(nn.Module):
         pass
 
-    with pytest.raises(NotImplementedError, match="NoForward.forward"):
+    with pytest.raises(TypeError, match="NoForward: forward is not defined"):
         NoForward()(mg.zeros(1))
 
 

@@ -103,7 +103,8 @@ class Module:
     # ------------------------------------------------------------ running
     def forward(self, *args, **kwargs):
         """The computation; every subclass defines it."""
-        raise NotImplementedError(f"{type(self).__name__}.forward is not defined")
+        raise TypeError(f"{type(self).__name__}: forward is not defined; a Module subclass must define "
+                        "forward(self, ...) (like PyTorch)")
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
