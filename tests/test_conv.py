@@ -304,3 +304,31 @@ def test_a_huge_im2col_is_refused_before_numpy_tries():
     big = mg.Tensor._leaf(np.broadcast_to(np.zeros((), np.float64), (64, 512, 512, 512)), False)
     with pytest.raises(ValueError, match=r"conv2d: the im2col window buffer would need \d+\.\d GiB"):
         F.conv2d(big, mg.zeros(8, 512, 3, 3), padding=1)
+
+
+# ---------------------------------------------------------------- reused work buffers never leak into results
+ALIAS_CASES = [
+    ("conv2d", dict(padding=1), (1, 1, 1, 4), (1, 1, 1, 3)),      # one output row: a crop that is contiguous
+    ("conv2d", dict(), (1, 1, 3, 3), (1, 1, 1, 1)),               # 1x1 kernel, stride 1
+    ("conv2d", dict(padding=1), (2, 3, 6, 5), (4, 3, 3, 3)),
+    ("conv2d", dict(stride=2, padding=1), (2, 3, 7, 6), (4, 3, 3, 3)),
+    ("conv_transpose2d", dict(dilation=2, output_padding=1), (1, 1, 3, 3), (1, 1, 3, 3)),
+    ("conv_transpose2d", dict(stride=2, padding=1), (2, 4, 3, 3), (4, 2, 3, 3)),
+    ("conv_transpose2d", dict(), (1, 2, 1, 1), (2, 1, 2, 2)),
+]
+
+
+@pytest.mark.parametrize("fn,kw,xshape,wshape", ALIAS_CASES)
+def test_outputs_and_grads_survive_the_next_call_with_the_same_shapes(fn, kw, xshape, wshape):
+    op = getattr(F, fn)
+    x1, w = T(*xshape, seed=1), T(*wshape, seed=2)
+    h1 = x1 * 1.0                                          # an interior node: its grad is stored, not copied
+    y1 = op(h1, w, **kw)
+    y1.backward(np.ones(y1.shape))
+    saved = y1.data.copy(), h1.grad.copy(), w.grad.copy()
+    x2 = T(*xshape, seed=3)
+    y2 = op(x2 * 1.0, w, **kw)
+    y2.backward(np.full(y2.shape, 5.0))
+    for got, want in zip((y1.data, h1.grad), saved[:2]):
+        np.testing.assert_array_equal(got, want)
+    assert not np.shares_memory(y1.data, y2.data)

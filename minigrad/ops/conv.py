@@ -19,6 +19,9 @@ helpers below: it is this op's adjoint.
 """
 from __future__ import annotations
 
+import threading
+import weakref
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -64,19 +67,84 @@ class Geometry:
         return n * c * self.kh * self.kw * self.L * itemsize
 
 
+class _Workspace(threading.local):
+    """Scratch arrays reused from call to call, one set per thread, keyed by (role, shape, dtype).
+
+    The big temporaries (windows, their gradients, the padded input) are the same shape at every
+    training step; taking fresh ones each time makes the OS hand out and zero new pages (~1000
+    page faults per step for T2). Nothing from here ever leaves an op: results are fresh arrays.
+    """
+
+    def __init__(self):
+        self.arrays = {}
+        self.nbytes = 0
+
+
+_workspace = _Workspace()
+SCRATCH_LIMIT = 512 * 2 ** 20  # keep at most this much per thread; larger buffers are not kept
+
+
+def scratch(role: str, shape: tuple, dtype, key=()) -> np.ndarray:
+    """A reusable array for ``role``; created zeroed, then holding whatever its last user left.
+
+    Roles with an invariant (a zero border that is never written) put what fixes that border
+    in ``key``.
+    """
+    dtype = np.dtype(dtype)
+    k = (role, shape, dtype.str, key)
+    ws = _workspace
+    a = ws.arrays.get(k)
+    if a is None:
+        nbytes = int(np.prod(shape)) * dtype.itemsize
+        if nbytes > SCRATCH_LIMIT // 4:
+            return np.zeros(shape, dtype)
+        if ws.nbytes + nbytes > SCRATCH_LIMIT:
+            ws.arrays.clear()
+            ws.nbytes = 0
+        a = ws.arrays[k] = np.zeros(shape, dtype)
+        ws.nbytes += nbytes
+    return a
+
+
+_recycled: dict = {}   # (shape, dtype) -> arrays whose graph has been freed, ready for the next step
+_RECYCLE_MAX = 4       # per shape
+
+
+def recycled(shape: tuple, dtype, owner) -> np.ndarray:
+    """An array that ``owner`` keeps (e.g. the windows a conv node saves for its backward) and
+    that goes back to a small pool once ``owner`` is garbage: the next training step takes it
+    again instead of fresh pages from the OS (no page faults, no zeroing). Contents are stale.
+    """
+    key = (shape, np.dtype(dtype).str)
+    free = _recycled.get(key)
+    try:
+        a = free.pop() if free else np.empty(shape, dtype)
+    except IndexError:                       # another thread took the last one
+        a = np.empty(shape, dtype)
+    weakref.finalize(owner, _give_back, key, a)
+    return a
+
+
+def _give_back(key, a):
+    free = _recycled.setdefault(key, [])
+    if len(free) < _RECYCLE_MAX and a.nbytes <= SCRATCH_LIMIT // 4:
+        free.append(a)
+
+
 def pad_buffer(x: np.ndarray, g: Geometry) -> np.ndarray:
-    """``x`` (N, C, H, W) inside a zero buffer (N, C, Hb, Wb) at offset (top, left)."""
+    """``x`` (N, C, H, W) inside a zero buffer (N, C, Hb, Wb) at offset (top, left) (a scratch array)."""
     pt, _, pl, _ = g.pads
     if g.Hb == g.H and g.Wb == g.W:
         return x
     n, c = x.shape[:2]
-    buf = np.zeros((n, c, g.Hb, g.Wb), dtype=x.dtype)
+    buf = scratch("pad", (n, c, g.Hb, g.Wb), x.dtype, key=(pt, pl, g.H, g.W))  # the border stays 0
     buf[:, :, pt:pt + g.H, pl:pl + g.W] = x
     return buf
 
 
-def im2col(x: np.ndarray, g: Geometry) -> np.ndarray:
-    """The windows of ``x`` (N, C, H, W) as a contiguous (N, C·kh·kw, Ho·Wx) array.
+def im2col(x: np.ndarray, g: Geometry, owner=None) -> np.ndarray:
+    """The windows of ``x`` (N, C, H, W) as a contiguous (N, C·kh·kw, Ho·Wx) array: scratch, or
+    kept by ``owner`` (see ``recycled``).
 
     ``cols[n, (c,u,v), (i,j)] = xpad[n, c, i·sh + u·dh, j·sw + v·dw]``: one strided view, one copy.
     """
@@ -88,48 +156,86 @@ def im2col(x: np.ndarray, g: Geometry) -> np.ndarray:
         view = np.ndarray(shape, buf.dtype, buffer=buf, strides=strides)
     else:
         view = as_strided(buf, shape, strides, writeable=False)
-    return view.reshape(n, c * g.kh * g.kw, g.L)
+    cols = scratch("cols", shape, buf.dtype) if owner is None else recycled(shape, buf.dtype, owner)
+    np.copyto(cols, view)
+    return cols.reshape(n, c * g.kh * g.kw, g.L)
 
 
 def col2im(cols: np.ndarray, g: Geometry) -> np.ndarray:
-    """The adjoint of ``im2col``: (N, C·kh·kw, Ho·Wx) summed back into (N, C, H, W), one tap at a time."""
+    """The adjoint of ``im2col`` for strided convolutions: (N, C·kh·kw, Ho·Wo) summed back into
+    (N, C, H, W), one strided slice-add per kernel tap. Returns a view into a fresh buffer."""
     n = cols.shape[0]
     c = cols.shape[1] // (g.kh * g.kw)
     cols = cols.reshape(n, c, g.kh, g.kw, g.Ho, g.Wx)
     buf = np.zeros((n, c, g.Hb, g.Wb), dtype=cols.dtype)
-    if g.wide:
-        flat = buf.reshape(n, c, g.Hb * g.Wb)
-        run = g.Ho * g.Wx
-        for u in range(g.kh):
-            for v in range(g.kw):
-                off = u * g.dh * g.Wb + v * g.dw
-                flat[:, :, off:off + run] += cols[:, :, u, v].reshape(n, c, run)
-    else:
-        rows, cols_ = g.sh * (g.Ho - 1) + 1, g.sw * (g.Wo - 1) + 1
-        for u in range(g.kh):
-            r = u * g.dh
-            for v in range(g.kw):
-                q = v * g.dw
-                buf[:, :, r:r + rows:g.sh, q:q + cols_:g.sw] += cols[:, :, u, v]
+    rows, cols_ = g.sh * (g.Ho - 1) + 1, g.sw * (g.Wo - 1) + 1
+    for u in range(g.kh):
+        r = u * g.dh
+        for v in range(g.kw):
+            q = v * g.dw
+            buf[:, :, r:r + rows:g.sh, q:q + cols_:g.sw] += cols[:, :, u, v]
     pt, _, pl, _ = g.pads
     return buf[:, :, pt:pt + g.H, pl:pl + g.W]
 
 
+def transpose_conv(w3: np.ndarray, y: np.ndarray, g: Geometry, filled=None) -> np.ndarray:
+    """``Σ_o w[o,c,u,v] · y[n,o,i,j]`` added at ``x[n, c, i·sh + u·dh − pt, j·sw + v·dw − pl]``: the
+    gradient of conv2d with respect to its input, and conv_transpose2d's forward.
+
+    ``w3`` is the kernel matrix (g, O/g, C/g·kh·kw), ``y`` (N, O, Ho, Wo); returns (N, C, H, W).
+    ``filled`` is ``tall(y, g)`` when the caller has it already.
+    First ``wᵀ @ y`` (one matmul per image), then one shifted add per kernel tap. At stride 1 the
+    products are laid out tap-major over the whole batch, each image a full padded plane of
+    Hb·Wb positions, so each tap is C long contiguous adds (the extra rows are zeros and
+    absorb the shifts); otherwise each tap is a strided 2-D slice-add.
+    """
+    groups, kg, og = w3.shape[0], w3.shape[2], w3.shape[1]
+    n = y.shape[0]
+    c = groups * kg // (g.kh * g.kw)
+    w3t = w3.transpose(0, 2, 1)
+    if not g.wide:
+        gcols = matmul_into("convT_gcols", w3t, grouped(widen(y, g), groups))   # (N, g, C/g·kh·kw, L)
+        return np.ascontiguousarray(col2im(gcols.reshape(n, -1, g.L), g))
+    plane = g.Hb * g.Wb
+    planes = (tall(y, g) if filled is None else filled).reshape(n, groups, og, plane)
+    prods = scratch("taps", (groups, kg, n, plane), np.result_type(w3, y))
+    np.matmul(w3t, planes, out=prods.transpose(2, 0, 1, 3))
+    prods = prods.reshape(c, g.kh, g.kw, n * plane)
+    last = (g.kh - 1) * g.dh * g.Wb + (g.kw - 1) * g.dw
+    acc = scratch("acc", (c, n * plane + last), prods.dtype)
+    acc.fill(0)
+    for u in range(g.kh):
+        for v in range(g.kw):
+            off = u * g.dh * g.Wb + v * g.dw
+            acc[:, off:off + n * plane] += prods[:, u, v]
+    pt, _, pl, _ = g.pads
+    out = acc[:, :n * plane].reshape(c, n, g.Hb, g.Wb)[:, :, pt:pt + g.H, pl:pl + g.W]
+    return out.transpose(1, 0, 2, 3).copy()   # always a copy (C order): acc is scratch
+
+
 def widen(y: np.ndarray, g: Geometry) -> np.ndarray:
-    """(N, O, Ho, Wo) laid out as (N, O, Ho·Wx): zero columns appended in the wide layout."""
+    """(N, O, Ho, Wo) laid out as (N, O, Ho·Wx): in the wide layout a view of ``tall(y)`` (zero
+    columns appended), otherwise y itself made contiguous."""
     n, o = y.shape[:2]
     if g.Wx == g.Wo:
         return np.ascontiguousarray(y).reshape(n, o, g.L)
-    out = np.zeros((n, o, g.Ho, g.Wx), dtype=y.dtype)
-    out[..., :g.Wo] = y
-    return out.reshape(n, o, g.L)
+    return tall(y, g).reshape(n, o, g.Hb * g.Wb)[:, :, :g.L]
+
+
+def tall(y: np.ndarray, g: Geometry) -> np.ndarray:
+    """y (N, O, Ho, Wo) in the top-left corner of a zero (N, O, Hb, Wb) scratch array: whole padded
+    planes, so a shift by a kernel tap never leaves the image (stride 1)."""
+    buf = scratch("tall", y.shape[:2] + (g.Hb, g.Wb), y.dtype, key=(g.Ho, g.Wo))  # zero outside y
+    buf[:, :, :g.Ho, :g.Wo] = y
+    return buf
 
 
 def narrow(y: np.ndarray, g: Geometry) -> np.ndarray:
-    """(N, O, Ho·Wx) back to a contiguous (N, O, Ho, Wo): the inverse of ``widen``."""
+    """(N, O, Ho·Wx) back to a contiguous (N, O, Ho, Wo): the inverse of ``widen`` (a fresh copy
+    in the wide layout; otherwise a view, so pass a fresh array)."""
     n, o = y.shape[:2]
     y = y.reshape(n, o, g.Ho, g.Wx)
-    return y if g.Wx == g.Wo else np.ascontiguousarray(y[..., :g.Wo])
+    return y if g.Wx == g.Wo else y[..., :g.Wo].copy()   # always a copy: y may be scratch
 
 
 def grouped(a: np.ndarray, groups: int) -> np.ndarray:
@@ -145,13 +251,15 @@ def bias_grad(gy: np.ndarray) -> np.ndarray:
 
 
 class ConvCtx:
-    """What a conv node remembers: its hyper-parameters, geometry and the cached windows."""
+    """What a conv node remembers: its hyper-parameters, geometry, kernel matrix and ``saved``,
+    what its backward needs for ∂L/∂w (conv2d: the windows of x, when w requires grad;
+    conv_transpose2d: the batched input)."""
 
-    __slots__ = ("stride", "dilation", "padding", "groups", "flip", "geom", "w3", "cols", "unbatched")
+    __slots__ = ("stride", "dilation", "padding", "groups", "flip", "geom", "w3", "saved", "unbatched", "__weakref__")
 
-    def __init__(self, stride, dilation, padding, groups, flip, geom, w3, cols, unbatched):
+    def __init__(self, stride, dilation, padding, groups, flip, geom, w3, saved, unbatched):
         self.stride, self.dilation, self.padding, self.groups, self.flip = stride, dilation, padding, groups, flip
-        self.geom, self.w3, self.cols, self.unbatched = geom, w3, cols, unbatched
+        self.geom, self.w3, self.saved, self.unbatched = geom, w3, saved, unbatched
 
 
 def kernel_matrix(w: np.ndarray, groups: int, flip: bool) -> np.ndarray:
@@ -178,19 +286,30 @@ def conv2d(x: Tensor, w: Tensor, b, stride, padding, dilation, groups, flip=Fals
     o, _, kh, kw = w.data.shape
     g = geom or Geometry((h, wd), (kh, kw), stride, dilation, padding)
     w3 = kernel_matrix(w.data.astype(dtype, copy=False), groups, flip)
-    cols = grouped(im2col(xd, g), groups)
-    out = np.matmul(w3, cols).reshape(n, o, g.L)
-    if b is not None:
-        out += b.data.astype(dtype, copy=False)[:, None]
-    out = narrow(out, g)
+    parents = (x, w) if b is None else (x, w, b)
+    ctx = ConvCtx(stride, dilation, padding, groups, flip, g, None, None, unbatched) if needs_grad(*parents) else None
+    # the backward needs the windows for ∂L/∂w: the node keeps them (recycled when the graph dies)
+    cols = grouped(im2col(xd, g, ctx if ctx is not None and w.requires_grad else None), groups)
+    # the product may be scratch only when the valid columns are copied out of it below
+    out = matmul_into("conv_out" if g.Wx != g.Wo else None, w3, cols).reshape(n, o, g.Ho, g.Wx)
+    bias = None if b is None else b.data.astype(dtype, copy=False)[:, None, None]
+    if g.Wx != g.Wo:                                          # crop (and add the bias) into a fresh array
+        out = out[..., :g.Wo] + bias if bias is not None else out[..., :g.Wo].copy()
+    elif bias is not None:
+        out += bias
     if unbatched:
         out = out[0]
-    parents = (x, w) if b is None else (x, w, b)
-    ctx = None
-    if needs_grad(*parents):
-        ctx = ConvCtx(stride, dilation, padding, groups, flip, g, w3,
-                      cols if w.requires_grad else None, unbatched)
+    if ctx is not None:
+        ctx.w3, ctx.saved = w3, cols if w.requires_grad else None
     return record(out, parents, "convolve2d" if flip else "conv2d", _conv2d_backward, ctx)
+
+
+def matmul_into(role, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` (np.matmul broadcasting) into a scratch array for ``role``, or a fresh one if None."""
+    if role is None:
+        return np.matmul(a, b)
+    shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+    return np.matmul(a, b, out=scratch(role, shape, np.result_type(a, b)))
 
 
 def _conv2d_backward(out):
@@ -200,13 +319,14 @@ def _conv2d_backward(out):
     gy = out.grad[None] if ctx.unbatched else out.grad
     if len(out.parents) == 3:
         accumulate(out.parents[2], bias_grad(gy))
-    gyw = grouped(widen(gy, g), groups)                       # (N, g, O/g, L)
+    gy = gy.astype(ctx.w3.dtype, copy=False)
+    planes = tall(gy, g) if g.wide else None                 # shared by both products below
     if w.requires_grad:
-        gw = np.matmul(gyw, ctx.cols.transpose(0, 1, 3, 2)).sum(axis=0)  # (g, O/g, C/g·kh·kw)
+        n, o = gy.shape[:2]
+        gyw = widen(gy, g) if planes is None else planes.reshape(n, o, -1)[:, :, :g.L]
+        gw = np.matmul(grouped(gyw, groups), ctx.saved.transpose(0, 1, 3, 2)).sum(axis=0)  # (g, O/g, C/g·kh·kw)
         gw = gw.reshape(w.data.shape)
         accumulate(w, gw[:, :, ::-1, ::-1] if ctx.flip else gw)
     if x.requires_grad:
-        gcols = np.matmul(ctx.w3.transpose(0, 2, 1), gyw)    # (N, g, C/g·kh·kw, L)
-        n = gcols.shape[0]
-        gx = col2im(gcols.reshape(n, -1, g.L), g)
+        gx = transpose_conv(ctx.w3, gy, g, planes)
         accumulate(x, gx[0] if ctx.unbatched else gx)

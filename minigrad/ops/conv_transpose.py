@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, accumulate, needs_grad, record
-from .conv import ConvCtx, Geometry, bias_grad, col2im, grouped, im2col, narrow, widen
+from .conv import ConvCtx, Geometry, bias_grad, grouped, im2col, narrow, transpose_conv, widen
 
 
 def output_size(h, w, kernel, stride, padding, dilation, output_padding) -> tuple:
@@ -45,19 +45,15 @@ def conv_transpose2d(x: Tensor, w: Tensor, b, stride, padding, output_padding, g
     cin, cout_g, kh, kw = w.data.shape
     g = geometry(h, wd, (kh, kw), stride, padding, dilation, output_padding)
     w3 = np.ascontiguousarray(w.data.astype(dtype, copy=False)).reshape(groups, cin // groups, -1)
-    xw = grouped(widen(xd, g), groups)                          # (N, g, C_in/g, L)
-    gcols = np.matmul(w3.transpose(0, 2, 1), xw)                # (N, g, C_out/g·kh·kw, L)
-    out = col2im(gcols.reshape(n, -1, g.L), g)
-    if b is None:
-        out = np.ascontiguousarray(out)
-    else:
-        out = out + b.data.astype(dtype, copy=False)[:, None, None]
+    out = transpose_conv(w3, xd, g)                             # (N, C_out, H_out, W_out), fresh
+    if b is not None:
+        out += b.data.astype(dtype, copy=False)[:, None, None]
     if unbatched:
         out = out[0]
     parents = (x, w) if b is None else (x, w, b)
     ctx = None
     if needs_grad(*parents):
-        ctx = ConvCtx(stride, dilation, padding, groups, False, g, w3, xw if w.requires_grad else None, unbatched)
+        ctx = ConvCtx(stride, dilation, padding, groups, False, g, w3, xd, unbatched)
     return record(out, parents, "conv_transpose2d", _conv_transpose2d_backward, ctx)
 
 
@@ -70,12 +66,13 @@ def _conv_transpose2d_backward(out):
         accumulate(out.parents[2], bias_grad(gy))
     if not (x.requires_grad or w.requires_grad):
         return
-    cols = grouped(im2col(np.ascontiguousarray(gy, dtype=ctx.w3.dtype), g), groups)  # (N, g, C_out/g·kh·kw, L)
+    cols = grouped(im2col(gy.astype(ctx.w3.dtype, copy=False), g), groups)  # (N, g, C_out/g·kh·kw, L), scratch
     if w.requires_grad:
-        gw = np.matmul(ctx.cols, cols.transpose(0, 1, 3, 2)).sum(axis=0)        # (g, C_in/g, C_out/g·kh·kw)
+        xw = grouped(widen(ctx.saved, g), groups)
+        gw = np.matmul(xw, cols.transpose(0, 1, 3, 2)).sum(axis=0)         # (g, C_in/g, C_out/g·kh·kw)
         accumulate(w, gw.reshape(w.data.shape))
     if x.requires_grad:
-        gx = np.matmul(ctx.w3, cols)                                            # (N, g, C_in/g, L)
+        gx = np.matmul(ctx.w3, cols)                                        # (N, g, C_in/g, L), fresh
         n = gx.shape[0]
         gx = narrow(gx.reshape(n, -1, g.L), g)
         accumulate(x, gx[0] if ctx.unbatched else gx)
