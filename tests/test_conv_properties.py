@@ -200,6 +200,13 @@ def test_pad_equals_torch(mode, extra_dims, pads, seed):
     pads = tuple(pads)
     a = np.random.default_rng(seed).standard_normal(shape)
     x, xt = mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    kept = [n + min(p, 0) + min(q, 0) for n, p, q in zip(shape[::-1], pads[0::2], pads[1::2])]
+    if mode == "circular" and any(max(p, q) > k for k, p, q in zip(kept, pads[0::2], pads[1::2])):
+        # a crop that leaves less than the pad would wrap twice: torch lets some of these through
+        # with garbage values or wrong gradients (its own gradcheck fails); minigrad refuses them
+        with pytest.raises(ValueError, match="more than once"):
+            F.pad(x, pads, mode=mode)
+        return
     try:
         yt = torch.nn.functional.pad(xt, pads, mode=mode)
     except (RuntimeError, NotImplementedError, ValueError):

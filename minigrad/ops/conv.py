@@ -3,19 +3,21 @@
 ``out[n,o,i,j] = b[o] + Σ_{c,u,v} x[n, c, i·sh + u·dh − pt, j·sw + v·dw − pl] · w[o, c, u, v]``
 (cross-correlation, like PyTorch; ``convolve2d`` is the same with ``w`` flipped in both axes).
 
-The windows are a strided *view* of the zero-padded input, copied once into ``cols``
-(N, C·kh·kw, L); the product is ``w (O, C·kh·kw) @ cols`` per image (BLAS, float32 stays float32).
-The backward sends ``wᵀ @ grad`` back through the same view one kernel tap at a time: kh·kw
-strided slice-adds, never ``np.add.at``.
+Forward: the windows are a strided *view* of the zero-padded input, copied once into ``cols``
+(N, C·kh·kw, L); the product is ``w (O, C·kh·kw) @ cols`` per image (BLAS; float32 stays float32).
+Backward: ``∂L/∂w = Σ_n grad @ colsᵀ`` and ``∂L/∂x = transpose_conv(w, grad)``: ``wᵀ @ grad`` sent
+back one kernel tap at a time with shifted slice-adds (never ``np.add.at``).
 
-Stride 1 uses the "wide" trick: each output row is computed over the whole padded width Wb,
-so the rows of a window line up in memory and every tap is one long contiguous run (the few
-extra columns are dropped). That keeps both the im2col copy and the per-tap adds fast.
+Stride 1 uses the "wide" layout: each output row is computed over the whole padded width Wb, so
+a window's rows line up in memory and every tap is one long contiguous run (the few extra
+columns are dropped). The big temporaries reuse per-thread work buffers (``scratch``) and the
+saved windows go back to a small pool when their graph dies (``recycled``): a training step
+then asks the OS for no fresh pages, which otherwise cost as much as the arithmetic.
 
 Graph contract: op ``"conv2d"`` (or ``"convolve2d"`` with the kernel flipped), parents
 ``(x, w)`` or ``(x, w, b)``, ``_ctx`` a :class:`ConvCtx` (``stride``, ``dilation``,
-``padding`` as (top, bottom, left, right), ``groups``, ``flip``). conv_transpose.py reuses the
-helpers below: it is this op's adjoint.
+``padding`` as (top, bottom, left, right), ``groups``, ``flip``, ``unbatched``).
+conv_transpose.py reuses the helpers below: it is this op's adjoint.
 """
 from __future__ import annotations
 

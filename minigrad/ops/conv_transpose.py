@@ -4,7 +4,7 @@
 with weight (C_in, C_out/groups, kh, kw). Each input pixel scatters a kh×kw copy of the kernel,
 ``stride`` apart: the "fractionally strided" convolution that takes 3×3 to 5×5.
 
-Forward = conv2d's input-gradient (``wᵀ @ x`` then col2im, one strided slice-add per tap);
+Forward = conv2d's input-gradient (``transpose_conv``: ``wᵀ @ x``, then one shifted add per tap);
 backward = conv2d's forward (im2col of the gradient, then matmuls). Output size:
 ``(H − 1)·sh − pt − pb + dh·(kh − 1) + output_padding + 1``.
 

@@ -95,11 +95,9 @@ def _guard(fn, nbytes, what, detail):
                  f"limit); use a smaller batch, fewer channels or a larger stride ({detail})")
 
 
-def _conv_padding(fn, padding, kernel, dilation, stride, allow_same=True):
+def _conv_padding(fn, padding, kernel, dilation, stride):
     """``padding`` (int, pair, "valid", "same") as (top, bottom, left, right), like PyTorch."""
     if isinstance(padding, str):
-        if not allow_same:
-            fail(fn, f"padding must be an int or a pair of ints, got {padding!r}", TypeError)
         choice(fn, "padding", padding, ("valid", "same"))
         if padding == "valid":
             return (0, 0, 0, 0)
@@ -158,21 +156,18 @@ def _conv2d(fn, x, w, b, stride, padding, dilation, groups, padding_mode, flip):
     _bias(fn, b, o, shapes)
     pads = _conv_padding(fn, padding, (kh, kw), dilation, stride)
     _check_fits(fn, x.shape[-2:], (kh, kw), dilation, pads, shapes)
-    if padding_mode != "zeros" and any(pads):
-        _check_border_pads(fn, f"padding_mode={padding_mode!r}", _pad_mode(padding_mode),
-                           (pads[2], pads[3], pads[0], pads[1]), x.shape)
-        x = _pad.pad(x, (pads[2], pads[3], pads[0], pads[1]), _pad_mode(padding_mode), 0.0)
-        pads = (0, 0, 0, 0)
     geom = _conv.Geometry(x.shape[-2:], (kh, kw), stride, dilation, pads)
     n = x.shape[0] if x.ndim == 4 else 1
     nbytes = geom.cols_nbytes(n, c, np.result_type(x.data, w.data).itemsize)
     if nbytes > MAX_BUFFER_BYTES:
         _guard(fn, nbytes, "the im2col window buffer", f"{shapes}, output {geom.Ho}x{geom.Wo}")
+    if padding_mode != "zeros" and any(pads):             # a pad node first, then a conv without padding
+        border = (pads[2], pads[3], pads[0], pads[1])
+        _check_border_pads(fn, f"padding_mode={padding_mode!r}", padding_mode, border, x.shape)
+        x = _pad.pad(x, border, padding_mode, 0.0)
+        pads = (0, 0, 0, 0)
+        geom = _conv.Geometry(x.shape[-2:], (kh, kw), stride, dilation, pads)
     return _conv.conv2d(x, w, b, stride, pads, dilation, groups, flip=flip, geom=geom)
-
-
-def _pad_mode(padding_mode):
-    return "constant" if padding_mode == "zeros" else padding_mode
 
 
 def fft_conv2d(input, weight, bias=None, padding=0) -> Tensor:
@@ -334,7 +329,10 @@ def pad(input, pad, mode="constant", value=0.0) -> Tensor:
 
 
 def _check_border_pads(fn, what, mode, pads, shape):
-    """reflect needs pads < size, circular pads <= size (no double wrap), every output size >= 0."""
+    """reflect needs pads < size, circular pads <= the (cropped) size, every output size >= 0.
+
+    (PyTorch checks circular pads against the uncropped size, then wraps a cropped row twice
+    with wrong gradients or garbage values; minigrad refuses what would wrap more than once.)"""
     ndim = len(shape)
     for k in range(len(pads) // 2):
         n, (before, after) = shape[ndim - 1 - k], pads[2 * k:2 * k + 2]
@@ -345,10 +343,10 @@ def _check_border_pads(fn, what, mode, pads, shape):
             fail(fn, f"{what}: padding ({before}, {after}) must be smaller than the size {n} of dimension {dim} "
                      f"(input shape {shape})")
         if mode == "circular":
-            kept = n + min(before, 0) + min(after, 0)
+            kept = n + min(before, 0) + min(after, 0)   # negative pads crop first, then the rest wraps
             if max(before, after) > kept:
-                fail(fn, f"{what}: padding ({before}, {after}) would wrap around dimension {dim} of size {kept} "
-                         f"more than once (input shape {shape})")
+                fail(fn, f"{what}: padding ({before}, {after}) would wrap around dimension {dim} "
+                         f"({n} long, {kept} after cropping) more than once (input shape {shape})")
 
 
 # ---------------------------------------------------------------- sizes
