@@ -63,12 +63,11 @@ def numpy_pool_step(x, gy):
     y = views[0].copy()
     tap = np.zeros(y.shape, np.int8)
     for t, v in enumerate(views[1:], start=1):
-        win = v > y
-        np.copyto(y, v, where=win)
-        np.copyto(tap, t, where=win)
-    gx = np.zeros_like(x)
+        np.maximum(tap, (v > y) * np.int8(t), out=tap)   # strictly larger: ties keep the first
+        np.maximum(y, v, out=y)
+    gx = np.empty_like(x)
     for t in range(4):
-        gx[:, :, t // 2::2, t % 2::2] = np.where(tap == t, gy, 0)
+        gx[:, :, t // 2::2, t % 2::2] = gy * (tap == t)
     return y, gx
 
 
@@ -137,8 +136,31 @@ def measure(case, repeats=200, warmup=20, seed=0):
     return {name: statistics.median(ts) * 1e3 for name, ts in times.items()}
 
 
+def agree(seed=1):
+    """The baseline and minigrad compute the same numbers (float32 tolerance), or this raises."""
+    rng = np.random.default_rng(seed)
+    for case, (_, kind, xshape, wshape) in CASES.items():
+        x = rng.standard_normal(xshape).astype(DTYPE)
+        mx = mg.tensor(x, requires_grad=True)
+        if kind == "conv":
+            w, b = rng.standard_normal(wshape).astype(DTYPE), rng.standard_normal(wshape[0]).astype(DTYPE)
+            gy = rng.standard_normal((xshape[0], wshape[0]) + xshape[2:]).astype(DTYPE)
+            mw, mb = mg.tensor(w, requires_grad=True), mg.tensor(b, requires_grad=True)
+            y = F.conv2d(mx, mw, mb, padding=1)
+            y.backward(gy)
+            pairs = zip(numpy_conv_step(x, w, b, gy), (y.data, mx.grad, mw.grad, mb.grad))
+        else:
+            gy = rng.standard_normal(xshape[:2] + (xshape[2] // 2, xshape[3] // 2)).astype(DTYPE)
+            y = F.max_pool2d(mx, 2, 2)
+            y.backward(gy)
+            pairs = zip(numpy_pool_step(x, gy), (y.data, mx.grad))
+        for ref, got in pairs:
+            np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4, err_msg=case)
+
+
 def main(repeats=200):
     """Print the markdown table of T1-T3; returns {case: {contender: ms}}."""
+    agree()
     threads = os.environ.get("OMP_NUM_THREADS", "default")
     print(f"### T1-T3: conv2d / max_pool2d forward+backward, float32, median of {repeats} "
           f"(OMP_NUM_THREADS={threads})\n")
