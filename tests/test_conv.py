@@ -332,3 +332,19 @@ def test_outputs_and_grads_survive_the_next_call_with_the_same_shapes(fn, kw, xs
     for got, want in zip((y1.data, h1.grad), saved[:2]):
         np.testing.assert_array_equal(got, want)
     assert not np.shares_memory(y1.data, y2.data)
+
+
+def test_saved_windows_are_recycled_only_after_their_graph_dies():
+    x, w = T(2, 3, 6, 6), T(4, 3, 3, 3, seed=1)
+    y1, y2 = F.conv2d(x, w, padding=1), F.conv2d(x, w, padding=1)
+    assert not np.shares_memory(y1._ctx.saved, y2._ctx.saved)   # two live graphs, two buffers
+    base = y1._ctx.saved.base if y1._ctx.saved.base is not None else y1._ctx.saved
+    del y1                                                        # graph 1 dies: its windows go back
+    y3 = F.conv2d(x, w, padding=1)
+    assert np.shares_memory(y3._ctx.saved, base)                  # ... and the next step takes them
+    assert not np.shares_memory(y3._ctx.saved, y2._ctx.saved)
+    y3.backward(np.ones(y3.shape))
+    grad = w.grad.copy()
+    w.grad = None
+    y2.backward(np.ones(y2.shape))                                # y2's windows are untouched
+    np.testing.assert_allclose(w.grad, grad)

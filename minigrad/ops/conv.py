@@ -109,7 +109,8 @@ def scratch(role: str, shape: tuple, dtype, key=()) -> np.ndarray:
 
 
 _recycled: dict = {}   # (shape, dtype) -> arrays whose graph has been freed, ready for the next step
-_RECYCLE_MAX = 4       # per shape
+_RECYCLE_MAX = 2       # arrays kept per shape
+_RECYCLE_BYTES = 256 * 2 ** 20   # and in all
 
 
 def recycled(shape: tuple, dtype, owner) -> np.ndarray:
@@ -120,8 +121,8 @@ def recycled(shape: tuple, dtype, owner) -> np.ndarray:
     key = (shape, np.dtype(dtype).str)
     free = _recycled.get(key)
     try:
-        a = free.pop() if free else np.empty(shape, dtype)
-    except IndexError:                       # another thread took the last one
+        a = free.pop()
+    except (AttributeError, IndexError):     # none free (or another thread took the last one)
         a = np.empty(shape, dtype)
     weakref.finalize(owner, _give_back, key, a)
     return a
@@ -129,7 +130,8 @@ def recycled(shape: tuple, dtype, owner) -> np.ndarray:
 
 def _give_back(key, a):
     free = _recycled.setdefault(key, [])
-    if len(free) < _RECYCLE_MAX and a.nbytes <= SCRATCH_LIMIT // 4:
+    held = sum(b.nbytes for arrays in _recycled.values() for b in arrays)
+    if len(free) < _RECYCLE_MAX and held + a.nbytes <= _RECYCLE_BYTES:
         free.append(a)
 
 
@@ -293,12 +295,12 @@ def conv2d(x: Tensor, w: Tensor, b, stride, padding, dilation, groups, flip=Fals
     # the backward needs the windows for ∂L/∂w: the node keeps them (recycled when the graph dies)
     cols = grouped(im2col(xd, g, ctx if ctx is not None and w.requires_grad else None), groups)
     # the product may be scratch only when the valid columns are copied out of it below
-    out = matmul_into("conv_out" if g.Wx != g.Wo else None, w3, cols).reshape(n, o, g.Ho, g.Wx)
-    bias = None if b is None else b.data.astype(dtype, copy=False)[:, None, None]
-    if g.Wx != g.Wo:                                          # crop (and add the bias) into a fresh array
-        out = out[..., :g.Wo] + bias if bias is not None else out[..., :g.Wo].copy()
-    elif bias is not None:
-        out += bias
+    out = matmul_into("conv_out" if g.Wx != g.Wo else None, w3, cols).reshape(n, o, g.L)
+    if b is not None:
+        out += b.data.astype(dtype, copy=False)[:, None]
+    out = out.reshape(n, o, g.Ho, g.Wx)
+    if g.Wx != g.Wo:
+        out = out[..., :g.Wo].copy()                          # the valid columns, out of the scratch
     if unbatched:
         out = out[0]
     if ctx is not None:
