@@ -1,8 +1,9 @@
 """conv_transpose2d: the adjoint of conv2d, so ⟨conv2d(y, w), x⟩ = ⟨y, conv_transpose2d(x, w)⟩.
 
-``out[n, co, a, b] = bias[co] + Σ_{ci,i,j,u,v: i·sh + u·dh − p = a, j·sw + v·dw − q = b} x[n, ci, i, j] · w[ci, co, u, v]``
-with weight (C_in, C_out/groups, kh, kw). Each input pixel scatters a kh×kw copy of the kernel,
-``stride`` apart: the "fractionally strided" convolution that takes 3×3 to 5×5.
+``out[n, co, i·sh + u·dh − pt, j·sw + v·dw − pl] += x[n, ci, i, j] · w[ci, co, u, v]`` for every
+input pixel (i, j) and tap (u, v), plus ``bias[co]``, with weight (C_in, C_out/groups, kh, kw).
+Each input pixel scatters a kh×kw copy of the kernel, ``stride`` apart: the "fractionally
+strided" convolution that takes 3×3 to 5×5.
 
 Forward = conv2d's input-gradient (``transpose_conv``: ``wᵀ @ x``, then one shifted add per tap);
 backward = conv2d's forward (im2col of the gradient, then matmuls). Output size:

@@ -5,9 +5,9 @@
 
 Max pooling walks the kh·kw taps in row-major order and keeps a tap only when it is strictly
 larger (or NaN), so ties go to the first maximum in the window, exactly PyTorch's rule; the
-winning tap per output is remembered (int8/int16) and the backward sends each gradient to it,
-one strided slice-add per tap. A handful of ``np.maximum``-like passes over views beats an
-``argmax`` over a window axis by about 10x in NumPy.
+winning tap per output is remembered (int8; int32 for huge windows) and the backward sends
+each gradient to it, one strided slice per tap. A handful of ``np.maximum`` passes over views
+beats an ``argmax`` over a window axis by about 10x in NumPy.
 
 Graph contract: op ``"max_pool2d"``, parents ``(x,)``, ``_ctx`` a :class:`PoolCtx` with
 ``kernel_size, stride, padding, dilation`` and ``tap`` (the winning tap u·kw + v per output);
@@ -145,7 +145,8 @@ def avg_pool2d(x: Tensor, kernel_size, stride, padding, count_include_pad) -> Te
     if count_include_pad or (ph == 0 and pw == 0):
         divisor = np.asarray(kh * kw, dtype=xd.dtype)
     else:
-        divisor = np.outer(_real_count(h, kh, sh, ph, out_hw[0]), _real_count(w, kw, sw, pw, out_hw[1])).astype(xd.dtype)
+        per_row, per_col = _real_count(h, kh, sh, ph, out_hw[0]), _real_count(w, kw, sw, pw, out_hw[1])
+        divisor = np.outer(per_row, per_col).astype(xd.dtype)
     out /= divisor
     ctx = PoolCtx(kernel_size, stride, padding, (1, 1), xd.shape, out_hw, divisor=divisor) if needs_grad(x) else None
     return record(out, (x,), "avg_pool2d", _avg_pool2d_backward, ctx)

@@ -338,7 +338,8 @@ def _check_border_pads(fn, what, mode, pads, shape):
         n, (before, after) = shape[ndim - 1 - k], pads[2 * k:2 * k + 2]
         dim = ndim - 1 - k
         if n + before + after < 0:
-            fail(fn, f"{what}: pad ({before}, {after}) crops dimension {dim} of size {n} below zero (input shape {shape})")
+            fail(fn, f"{what}: pad ({before}, {after}) crops dimension {dim} of size {n} below zero "
+                     f"(input shape {shape})")
         if mode == "reflect" and max(before, after) >= n:
             fail(fn, f"{what}: padding ({before}, {after}) must be smaller than the size {n} of dimension {dim} "
                      f"(input shape {shape})")
