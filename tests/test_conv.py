@@ -348,3 +348,29 @@ def test_saved_windows_are_recycled_only_after_their_graph_dies():
     w.grad = None
     y2.backward(np.ones(y2.shape))                                # y2's windows are untouched
     np.testing.assert_allclose(w.grad, grad)
+
+
+def test_threads_each_get_their_own_work_buffers():
+    import threading
+    x, w = T(4, 3, 9, 9), T(5, 3, 3, 3, seed=1, grad=False)
+    y = F.conv2d(x, w, padding=1)
+    y.backward(np.ones(y.shape))
+    want, want_grad = y.data, x.grad                       # the input grad does not depend on x
+    results, errors = [], []
+
+    def worker(scale):
+        try:
+            for _ in range(20):
+                xs = mg.tensor(x.data * scale, requires_grad=True)
+                ys = F.conv2d(xs, w, padding=1)
+                ys.backward(np.ones(ys.shape))
+                results.append(np.allclose(ys.data, want * scale) and np.allclose(xs.grad, want_grad))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in (1.0, 2.0, 3.0)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(results) == 60 and all(results)
