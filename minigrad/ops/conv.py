@@ -182,28 +182,28 @@ def col2im(cols: np.ndarray, g: Geometry) -> np.ndarray:
     return buf[:, :, pt:pt + g.H, pl:pl + g.W]
 
 
-def transpose_conv(w3: np.ndarray, y: np.ndarray, g: Geometry, filled=None) -> np.ndarray:
+def transpose_conv(w3: np.ndarray, y: np.ndarray, g: Geometry, widened=None) -> np.ndarray:
     """``Σ_o w[o,c,u,v] · y[n,o,i,j]`` added at ``x[n, c, i·sh + u·dh − pt, j·sw + v·dw − pl]``: the
     gradient of conv2d with respect to its input, and conv_transpose2d's forward.
 
     ``w3`` is the kernel matrix (g, O/g, C/g·kh·kw), ``y`` (N, O, Ho, Wo); returns (N, C, H, W).
-    ``filled`` is ``tall(y, g)`` when the caller has it already.
+    ``widened`` is ``widen(y, g)`` when the caller has it already.
     First ``wᵀ @ y`` (one matmul per image), then one shifted add per kernel tap. At stride 1 the
     products are laid out tap-major over the whole batch, each image a full padded plane of
-    Hb·Wb positions, so each tap is C long contiguous adds (the extra rows are zeros and
-    absorb the shifts); otherwise each tap is a strided 2-D slice-add.
+    Hb·Wb positions, so each tap is C long contiguous adds (the rows below the products stay
+    zero and absorb the shifts); otherwise each tap is a strided 2-D slice-add.
     """
     groups, kg, og = w3.shape[0], w3.shape[2], w3.shape[1]
     n = y.shape[0]
     c = groups * kg // (g.kh * g.kw)
     w3t = w3.transpose(0, 2, 1)
+    yw = grouped(widen(y, g) if widened is None else widened, groups)   # (N, g, O/g, L)
     if not g.wide:
-        gcols = matmul_into("convT_gcols", w3t, grouped(widen(y, g), groups))   # (N, g, C/g·kh·kw, L)
+        gcols = matmul_into("convT_gcols", w3t, yw)                        # (N, g, C/g·kh·kw, L)
         return np.ascontiguousarray(col2im(gcols.reshape(n, -1, g.L), g))
     plane = g.Hb * g.Wb
-    planes = (tall(y, g) if filled is None else filled).reshape(n, groups, og, plane)
-    prods = scratch("taps", (groups, kg, n, plane), np.result_type(w3, y))
-    np.matmul(w3t, planes, out=prods.transpose(2, 0, 1, 3))
+    prods = scratch("taps", (groups, kg, n, plane), np.result_type(w3, y), key=g.L)  # [..., L:] stays 0
+    np.matmul(w3t, yw, out=prods.transpose(2, 0, 1, 3)[..., :g.L])
     prods = prods.reshape(c, g.kh, g.kw, n * plane)
     last = (g.kh - 1) * g.dh * g.Wb + (g.kw - 1) * g.dw
     acc = scratch("acc", (c, n * plane + last), prods.dtype)
@@ -218,20 +218,14 @@ def transpose_conv(w3: np.ndarray, y: np.ndarray, g: Geometry, filled=None) -> n
 
 
 def widen(y: np.ndarray, g: Geometry) -> np.ndarray:
-    """(N, O, Ho, Wo) laid out as (N, O, Ho·Wx): in the wide layout a view of ``tall(y)`` (zero
-    columns appended), otherwise y itself made contiguous."""
+    """(N, O, Ho, Wo) laid out as (N, O, Ho·Wx): zero columns appended in the wide layout (a scratch
+    array), otherwise y itself made contiguous."""
     n, o = y.shape[:2]
     if g.Wx == g.Wo:
         return np.ascontiguousarray(y).reshape(n, o, g.L)
-    return tall(y, g).reshape(n, o, g.Hb * g.Wb)[:, :, :g.L]
-
-
-def tall(y: np.ndarray, g: Geometry) -> np.ndarray:
-    """y (N, O, Ho, Wo) in the top-left corner of a zero (N, O, Hb, Wb) scratch array: whole padded
-    planes, so a shift by a kernel tap never leaves the image (stride 1)."""
-    buf = scratch("tall", y.shape[:2] + (g.Hb, g.Wb), y.dtype, key=(g.Ho, g.Wo))  # zero outside y
-    buf[:, :, :g.Ho, :g.Wo] = y
-    return buf
+    buf = scratch("wide", (n, o, g.Ho, g.Wx), y.dtype, key=g.Wo)   # columns >= Wo stay 0
+    buf[..., :g.Wo] = y
+    return buf.reshape(n, o, g.L)
 
 
 def narrow(y: np.ndarray, g: Geometry) -> np.ndarray:
@@ -324,13 +318,11 @@ def _conv2d_backward(out):
     if len(out.parents) == 3:
         accumulate(out.parents[2], bias_grad(gy))
     gy = gy.astype(ctx.w3.dtype, copy=False)
-    planes = tall(gy, g) if g.wide else None                 # shared by both products below
+    gyw = widen(gy, g)                                       # (N, O, L), shared by both products
     if w.requires_grad:
-        n, o = gy.shape[:2]
-        gyw = widen(gy, g) if planes is None else planes.reshape(n, o, -1)[:, :, :g.L]
         gw = np.matmul(grouped(gyw, groups), ctx.saved.transpose(0, 1, 3, 2)).sum(axis=0)  # (g, O/g, C/g·kh·kw)
         gw = gw.reshape(w.data.shape)
         accumulate(w, gw[:, :, ::-1, ::-1] if ctx.flip else gw)
     if x.requires_grad:
-        gx = transpose_conv(ctx.w3, gy, g, planes)
+        gx = transpose_conv(ctx.w3, gy, g, gyw)
         accumulate(x, gx[0] if ctx.unbatched else gx)
