@@ -104,7 +104,8 @@ def steps(kind, xshape, wshape, rng):
         import torch
     except ImportError:
         return out
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    if os.environ.get("OMP_NUM_THREADS", "").isdigit():   # as many threads as NumPy's BLAS gets
+        torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
     tx, tg = torch.tensor(x, requires_grad=True), torch.tensor(gy)
     if kind == "conv":
         tw, tb = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
