@@ -83,7 +83,7 @@ class _Workspace(threading.local):
 
 
 _workspace = _Workspace()
-SCRATCH_LIMIT = 512 * 2 ** 20  # keep at most this much per thread; larger buffers are not kept
+SCRATCH_LIMIT = 256 * 2 ** 20  # at most this much per thread; an array over a quarter of it is not kept
 
 
 def scratch(role: str, shape: tuple, dtype, key=()) -> np.ndarray:
