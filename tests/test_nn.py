@@ -554,3 +554,13 @@ def test_a_model_is_the_same_graph_the_scalar_view_expands():
     assert [t.op for t in (out.parents[0], m[4](m[3](m[2](m[1](m[0](x))))))] == ["linear", "linear"]
     scalar = mg.scalar.expand(out)
     assert scalar.data == pytest.approx(out.item(), abs=1e-12)
+
+
+def test_parameters_are_named_by_their_state_dict_keys_for_diagrams_and_derivations():
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Sequential(nn.Linear(3, 2)))
+    assert [p.name for p in model.parameters()] == ["0.weight", "0.bias", "2.0.weight", "2.0.bias"]
+    mine = nn.Linear(2, 2)
+    mine.weight.name = "W"                       # a name the user gave stays
+    assert nn.Sequential(mine)[0].weight.name == "W"
+    leaves = {v.name for v in mg.scalar.expand(model[0](mg.zeros(1, 1, 3, 3))).ravel()[0].parents[0].parents}
+    assert any(n and n.startswith("0.weight[") for n in leaves)

@@ -29,6 +29,15 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
+def _adopted(name: str, child: "Module") -> "Module":
+    """``child``, its parameters' automatic names qualified by ``name`` (``weight`` -> ``0.weight``),
+    so diagrams and derivations name every weight by its state-dict key; user names stay."""
+    for path, p in child.named_parameters():
+        if p.name == path:
+            p.name = f"{name}.{path}"
+    return child
+
+
 class Module:
     """Base class of every layer: ``forward`` computes, ``__call__`` runs it.
 
@@ -56,9 +65,11 @@ class Module:
         for table in (self._parameters, self._buffers, self._modules):
             table.pop(name, None)
         if isinstance(value, Parameter):
+            if value.name is None:          # diagrams and derivations show "weight", not an anonymous leaf
+                value.name = name
             self._parameters[name] = value
         elif isinstance(value, Module):
-            self._modules[name] = value
+            self._modules[name] = _adopted(name, value)
         elif name in self.__dict__.get("_buffer_names", ()):
             if value is not None and not isinstance(value, Tensor):
                 fail(type(self).__name__, f"buffer {name!r} must be a Tensor or None, got {type(value).__name__}", TypeError)
@@ -98,7 +109,7 @@ class Module:
             fail("Module.add_module", f"module must be a Module, got {type(module).__name__}", TypeError)
         if not isinstance(name, str) or not name or "." in name:
             fail("Module.add_module", f"name must be a non-empty str without dots, got {name!r}", TypeError)
-        self._modules[name] = module
+        self._modules[name] = _adopted(name, module)
 
     # ------------------------------------------------------------ running
     def forward(self, *args, **kwargs):
