@@ -20,18 +20,24 @@ def _broadcast_error(fn, a, b):
     fail(fn, f"shapes {a.shape} and {b.shape} cannot be broadcast together")
 
 
-# ---------------------------------------------------------------- a + b
-def add(a, b) -> Tensor:
-    """a + b; d/da = 1, d/db = 1."""
+def _binary(fn, ufunc, a, b):
+    """Both operands as Tensors (numbers lifted) and ``ufunc`` of their data, broadcasting;
+    a shape mismatch is an error that names ``fn`` and both shapes."""
     if not isinstance(a, Tensor):
         a = lift(a, b)
     if not isinstance(b, Tensor):
         b = lift(b, a)
     with _quiet(all="ignore"):
         try:
-            data = a.data + b.data
+            return a, b, ufunc(a.data, b.data)
         except ValueError:
-            _broadcast_error("add", a, b)
+            _broadcast_error(fn, a, b)
+
+
+# ---------------------------------------------------------------- a + b
+def add(a, b) -> Tensor:
+    """a + b; d/da = 1, d/db = 1."""
+    a, b, data = _binary("add", np.add, a, b)
     return record(data, (a, b), "+", _add_backward)
 
 
@@ -47,15 +53,7 @@ def _add_backward(out):
 # ---------------------------------------------------------------- a - b
 def sub(a, b) -> Tensor:
     """a - b; d/da = 1, d/db = -1."""
-    if not isinstance(a, Tensor):
-        a = lift(a, b)
-    if not isinstance(b, Tensor):
-        b = lift(b, a)
-    with _quiet(all="ignore"):
-        try:
-            data = a.data - b.data
-        except ValueError:
-            _broadcast_error("sub", a, b)
+    a, b, data = _binary("sub", np.subtract, a, b)
     return record(data, (a, b), "-", _sub_backward)
 
 
@@ -71,15 +69,7 @@ def _sub_backward(out):
 # ---------------------------------------------------------------- a * b
 def mul(a, b) -> Tensor:
     """a * b; d/da = b, d/db = a."""
-    if not isinstance(a, Tensor):
-        a = lift(a, b)
-    if not isinstance(b, Tensor):
-        b = lift(b, a)
-    with _quiet(all="ignore"):
-        try:
-            data = a.data * b.data
-        except ValueError:
-            _broadcast_error("mul", a, b)
+    a, b, data = _binary("mul", np.multiply, a, b)
     return record(data, (a, b), "*", _mul_backward)
 
 
@@ -95,15 +85,7 @@ def _mul_backward(out):
 # ---------------------------------------------------------------- a / b
 def div(a, b) -> Tensor:
     """a / b; d/da = 1/b, d/db = -a/b² = -(a/b)/b."""
-    if not isinstance(a, Tensor):
-        a = lift(a, b)
-    if not isinstance(b, Tensor):
-        b = lift(b, a)
-    with _quiet(all="ignore"):
-        try:
-            data = a.data / b.data
-        except ValueError:
-            _broadcast_error("div", a, b)
+    a, b, data = _binary("div", np.divide, a, b)
     return record(data, (a, b), "/", _div_backward)
 
 
@@ -135,15 +117,7 @@ def power(a, b) -> Tensor:
         with _quiet(all="ignore"):
             data = np.power(a.data, n) if a.data.dtype.kind == "f" else np.power(a.data.astype(np.float64), n)
         return record(data, (a,), "**", _pow_n_backward, n)
-    if not isinstance(a, Tensor):
-        a = lift(a, b)
-    if not isinstance(b, Tensor):
-        b = lift(b, a)
-    with _quiet(all="ignore"):
-        try:
-            data = np.power(a.data, b.data)
-        except ValueError:
-            _broadcast_error("pow", a, b)
+    a, b, data = _binary("pow", np.power, a, b)
     return record(data, (a, b), "pow", _pow_backward)
 
 
