@@ -53,11 +53,7 @@ def max_differences(photo, sizes, rng):
 
 
 def best_time(fn, repeats, budget=0.3):
-    """The fastest of at least ``repeats`` runs (more while they are cheap), in ms, after one warm-up.
-
-    Each function is timed in its own block: run in turns, one's large temporary arrays
-    would make the other page-fault its buffers afresh every call.
-    """
+    """The fastest of at least ``repeats`` runs (more while they are cheap), in ms, after one warm-up."""
     fn()
     best, rounds, start = float("inf"), 0, time.perf_counter()
     while rounds < repeats or (time.perf_counter() - start < budget and rounds < 50):
@@ -69,10 +65,17 @@ def best_time(fn, repeats, budget=0.3):
 
 
 def timings(size, sizes, repeats, rng):
-    """Forward time of F.conv2d and F.fft_conv2d on a size x size image as the kernel grows."""
+    """Forward time of F.conv2d and F.fft_conv2d on a size x size image as the kernel grows, one thread.
+
+    BLAS is held to one thread (``threadpoolctl``, installed with scikit-learn): numpy.fft
+    uses one anyway, and a two-thread BLAS on a machine whose other core is busy waits on
+    it, which made the direct times jump 1 ms <-> 5 ms from run to run.
+    """
+    from threadpoolctl import threadpool_limits
+
     x = mg.tensor(rng.standard_normal((1, 1, size, size)))
     rows, table_rows = [], []
-    with mg.no_grad():
+    with mg.no_grad(), threadpool_limits(limits=1):
         for k in sizes:
             w = mg.tensor(rng.standard_normal((1, 1, k, k)))
             direct = best_time(lambda: F.conv2d(x, w, padding=k // 2), repeats)
@@ -80,7 +83,7 @@ def timings(size, sizes, repeats, rng):
             rows.append((k, direct, fft))
             table_rows.append([f"{k}x{k}", f"{direct:.2f}", f"{fft:.2f}", f"{direct / fft:.2f}",
                                "FFT" if fft < direct else "direct"])
-    print(f"\n== Time of one forward pass, {size}x{size} image, fastest of >= {repeats} runs (ms) ==")
+    print(f"\n== Time of one forward pass, {size}x{size} image, one thread, fastest of >= {repeats} runs (ms) ==")
     table(["kernel", "conv2d (direct)", "fft_conv2d", "direct / FFT", "faster"], table_rows)
     crossover = None  # the smallest k from which the FFT wins for every larger kernel measured
     for k, d, f in reversed(rows):
