@@ -99,11 +99,13 @@ def backward(root, seed) -> list:
                 node.grad = node._NO_GRAD
     g = root.grad
     root.grad = seed if g is None else g + seed
-    for node in reversed(order):
-        fn = node._backward
-        if fn is not None and node.grad is not None:
-            fn(node)
-    for node, old in kept:
-        new = node.grad
-        node.grad = old if new is None else old + new
+    try:
+        for node in reversed(order):
+            fn = node._backward
+            if fn is not None and node.grad is not None:
+                fn(node)
+    finally:  # even a pass interrupted midway gives the interior nodes their old grads back
+        for node, old in kept:
+            new = node.grad
+            node.grad = old if new is None else old + new
     return order

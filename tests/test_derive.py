@@ -318,3 +318,15 @@ def test_greek_names_like_the_slide():
     assert "if (σ11 > σ12): ∂f/∂σ11 = 1, ∂f/∂σ12 = 0" in str(d)
     assert r"\text{if } (\sigma_{11} > \sigma_{12})" in d.latex()
     assert mg.check(f * s11, s11, "2*σ11")
+
+
+def test_deep_tanh_chains_derive_in_linear_time():
+    """sympy's automatic evaluation of tanh(tanh(...)) once made this exponential in depth."""
+    x = mg.Value(0.3, "x")
+    y = x
+    for _ in range(16):
+        y = (y * 1.0001).tanh()
+    y.backward()
+    d = mg.derive(y, x)
+    assert math.isclose(d.value, x.grad, rel_tol=1e-12)
+    assert d.expression.has(sympy.tanh)

@@ -45,10 +45,38 @@ def exactify(expr):
     """``expr`` with every Float that is an integer or a small fraction made exact (see ``exact``)."""
     if not isinstance(expr, sympy.Basic):
         return exact(expr)
-    floats = expr.atoms(sympy.Float)
-    if not floats:
-        return expr
-    return expr.xreplace({f: exact(float(f)) for f in floats})
+    rule = {}
+    for f in expr.atoms(sympy.Float):
+        e = exact(float(f))
+        if not isinstance(e, sympy.Float):
+            rule[f] = e
+    return _replace(expr, rule) if rule else expr
+
+
+def _replace(expr, rule):
+    """``expr.xreplace(rule)`` without re-evaluating functions (tanh, exp, log) around a changed
+    argument: sympy's evaluation of nested tanh(tanh(...)) grows exponentially with depth.
+    Iterative, post-order, each shared subexpression rebuilt once."""
+    done = {}
+    stack = [(expr, False)]
+    while stack:
+        e, ready = stack.pop()
+        if e in done:
+            continue
+        if e in rule or not e.args:
+            done[e] = rule.get(e, e)
+        elif not ready:
+            stack.append((e, True))
+            stack.extend((a, False) for a in e.args if a not in done)
+        else:
+            args = [done[a] for a in e.args]
+            if all(a is b for a, b in zip(args, e.args)):
+                done[e] = e
+            elif isinstance(e, sympy.Function):
+                done[e] = e.func(*args, evaluate=False)
+            else:
+                done[e] = e.func(*args)
+    return done[expr]
 
 
 def natural_order(*roots) -> list:
@@ -261,10 +289,10 @@ FORWARD = {
     "+": lambda ps, ctx: ps[0] + ps[1],
     "*": lambda ps, ctx: ps[0] * ps[1],
     "**": lambda ps, ctx: ps[0] ** ctx,
-    "exp": lambda ps, ctx: sympy.exp(ps[0]),
-    "log": lambda ps, ctx: sympy.log(ps[0]),
-    "tanh": lambda ps, ctx: sympy.tanh(ps[0]),
-    "sigmoid": lambda ps, ctx: 1 / (1 + sympy.exp(-ps[0])),
+    "exp": lambda ps, ctx: sympy.exp(ps[0], evaluate=False),
+    "log": lambda ps, ctx: sympy.log(ps[0], evaluate=False),
+    "tanh": lambda ps, ctx: sympy.tanh(ps[0], evaluate=False),
+    "sigmoid": lambda ps, ctx: 1 / (1 + sympy.exp(-ps[0], evaluate=False)),
     "relu": lambda ps, ctx: _relu(ps[0], ctx),          # the branch taken: a or 0
     "leaky_relu": lambda ps, ctx: _relu(ps[0], ctx),    # the branch taken: a or slope*a
     "sum": lambda ps, ctx: sympy.Add(*ps),
