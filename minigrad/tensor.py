@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 from . import engine
+from ._checks import number
 from .engine import Node
 
 _new = object.__new__
@@ -299,7 +300,7 @@ class Tensor(Node):
 
     def leaky_relu(self, negative_slope=0.01):
         """x if x > 0 else negative_slope * x."""
-        return _act.leaky_relu(self, negative_slope)
+        return _act.leaky_relu(self, number("Tensor.leaky_relu", "negative_slope", negative_slope))
 
     def softmax(self, dim):
         """Softmax along ``dim``."""

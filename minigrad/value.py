@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 from .engine import Node, backward as _run_backward
 
 _ZERO = 0.0  # the grad of a node no backward pass has reached (see engine.backward)
@@ -123,7 +125,8 @@ class Value(Node):
     def relu(self):
         """max(x, 0); the local partial (1 or 0) is kept as the branch taken."""
         x = self.data
-        return _node(x if x > 0 else 0.0, (self,), "relu", _gate_backward, 1.0 if x > 0 else 0.0)
+        keep = not x <= 0  # NaN stays NaN and passes its gradient on, like PyTorch
+        return _node(x if keep else 0.0, (self,), "relu", _gate_backward, 1.0 if keep else 0.0)
 
     def leaky_relu(self, negative_slope=0.01):
         """x if x > 0 else negative_slope * x."""
@@ -160,16 +163,14 @@ _OPNAMES = {"+": "__add__", "*": "__mul__", "/": "__truediv__"}
 
 
 def _pow(x, n):
-    """x**n as NumPy would answer it: inf and nan instead of exceptions or complex numbers."""
+    """x**n as NumPy answers it: inf, -inf and nan instead of exceptions or complex numbers."""
     if type(x) is not float:  # a sympy expression during a derivation
         return x ** n
     try:
-        y = math.pow(x, n)
-    except ZeroDivisionError:
-        return math.inf
-    except (ValueError, OverflowError):
-        return math.nan if x < 0 else math.inf
-    return y
+        return math.pow(x, n)
+    except (ZeroDivisionError, ValueError, OverflowError):
+        with np.errstate(all="ignore"):
+            return float(np.power(np.float64(x), n))
 
 
 def _div(g, x):

@@ -200,6 +200,8 @@ def clip(a: Tensor, min=None, max=None) -> Tensor:
         if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real)):
             fail(fn, f"{arg} must be a number or None, got {type(v).__name__} {v!r}", TypeError)
     x = a.data
+    if x.dtype.kind != "f" and any(isinstance(v, float) and not v.is_integer() for v in (min, max)):
+        x = x.astype(np.float64)        # an integer tensor clipped at 0.5 becomes float, like PyTorch
     data = x
     if min is not None:
         data = np.maximum(data, np.asarray(min, x.dtype))

@@ -25,7 +25,9 @@ def normalize_axis(fn: str, axis, ndim: int):
     for ax in axes:
         if not -builtins.max(ndim, 1) <= ax < builtins.max(ndim, 1):
             fail(fn, f"axis {ax} is out of range for a tensor with {ndim} dimensions")
-        ax = ax % ndim if ndim else 0
+        if not ndim:       # a 0-d tensor: axis 0 (or -1) names the tensor itself, like PyTorch
+            continue
+        ax = ax % ndim
         if ax in out:
             fail(fn, f"axis {ax} is repeated in {axis!r}")
         out.append(ax)
@@ -37,14 +39,6 @@ def _kept_shape(shape, axes):
     if axes is None:
         return (1,) * len(shape)
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
-
-
-def _pick_axis(axis, dim, fn):
-    if dim is not None:
-        if axis is not None:
-            fail(fn, "give axis or dim, not both", TypeError)
-        return dim
-    return axis
 
 
 # ---------------------------------------------------------------- sum

@@ -85,7 +85,8 @@ def _dim(fn, arg, d, ndim):
 def permute(a: Tensor, axes, fn="permute") -> Tensor:
     """Axes reordered: result axis i is input axis ``axes[i]``; the gradient uses the inverse."""
     nd = a.data.ndim
-    if len(axes) != nd or not all(is_int(ax) for ax in axes) or sorted(ax % nd if nd else ax for ax in axes) != list(range(nd)):
+    if len(axes) != nd or not all(is_int(ax) and -nd <= ax < nd for ax in axes) \
+            or sorted(ax % nd for ax in axes) != list(range(nd)):
         fail(fn, f"axes {tuple(axes)} are not a permutation of the {nd} dimensions of shape {a.shape}")
     axes = tuple(int(ax) % nd for ax in axes)
     return record(a.data.transpose(axes), (a,), "transpose", _transpose_backward, axes)
