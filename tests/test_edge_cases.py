@@ -67,3 +67,18 @@ def test_an_interrupted_backward_gives_interior_nodes_their_old_grads_back():
         y.backward()
     h._backward = keep
     assert h.grad == 24.0          # the old 12 plus this pass's 12, not lost
+
+
+def test_expand_equals_the_tensor_at_extreme_logits_and_probabilities():
+    import minigrad.nn.functional as F
+    from minigrad import scalar as S
+
+    z = mg.tensor([[1000.0, 0.0]], requires_grad=True, name="z")
+    for y in (F.softmax(z, 1), F.log_softmax(z, 1), F.cross_entropy(z, mg.tensor(np.array([1])))):
+        np.testing.assert_allclose(S.values(S.expand(y)).ravel(), y.data.ravel())
+    logits = mg.tensor([-800.0, 3.0], requires_grad=True, name="z")
+    y = F.binary_cross_entropy_with_logits(logits, mg.tensor([1.0, 0.0]), reduction="none")
+    np.testing.assert_allclose(S.values(S.expand(y)), y.data)
+    p = mg.tensor([0.0, 1.0, 0.3], requires_grad=True, name="p")
+    y = F.binary_cross_entropy(p, mg.tensor([0.0, 0.0, 1.0]), reduction="none")
+    np.testing.assert_allclose(S.values(S.expand(y)), y.data)

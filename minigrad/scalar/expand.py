@@ -167,13 +167,21 @@ def _linear(t, X, W, b=None):
     return out
 
 
+def _shifted(t, A):
+    """A minus its row maximum along the softmax axis, as a constant (softmax does not change
+    under a shift, and e^x never overflows), like the tensor op: logits of 1e3 stay finite."""
+    M = np.max(np.frompyfunc(lambda v: v.data, 1, 1)(A).astype(float), axis=t._ctx, keepdims=True)
+    return _map(lambda v, m: v - float(m), A, M)
+
+
 def _softmax(t, A):
-    E = _map(lambda v: v.exp(), A)
+    E = _map(lambda v: v.exp(), _shifted(t, A))
     S = np.expand_dims(_reduce(E, (t._ctx,), sum_node), t._ctx)
     return _map(lambda e, s: e / s, E, S)
 
 
 def _log_softmax(t, A):
+    A = _shifted(t, A)
     E = _map(lambda v: v.exp(), A)
     L = np.expand_dims(_map(lambda s: s.log(), _reduce(E, (t._ctx,), sum_node)), t._ctx)
     return _map(lambda v, lse: v - lse, A, L)
@@ -193,14 +201,18 @@ def _nll_loss(t, A):
 
 
 def _bce(t, P, T):
-    return _map(lambda p, y: -(y * p.log() + (1 - y) * (1 - p).log()), P, T)
+    """-(y log p + (1-y) log(1-p)), each log clamped at -100 like PyTorch (a max node)."""
+    def clamped_log(v):
+        return max_node((v.log(), _const(-100.0, "bce")))
+    return _map(lambda p, y: -(y * clamped_log(p) + (1 - y) * clamped_log(1 - p)), P, T)
 
 
 def _bce_logits(t, Z, T):
     pos_weight = t._ctx[2]
 
     def f(z, y):
-        softplus = ((-z).exp() + 1).log()
+        # softplus(-z) = log(1 + e^-z) = relu(-z) + log(1 + e^-|z|): finite for any z
+        softplus = (-z).relu() + ((-_abs(z)).exp() + 1).log()
         weight = 1 if pos_weight is None else 1 + (float(pos_weight) - 1) * y
         return (1 - y) * z + weight * softplus
     if pos_weight is not None and np.ndim(pos_weight):
