@@ -111,6 +111,8 @@ def scratch(role: str, shape: tuple, dtype, key=()) -> np.ndarray:
 _recycled: dict = {}   # (shape, dtype) -> arrays whose graph has been freed, ready for the next step
 _RECYCLE_MAX = 2       # arrays kept per shape
 _RECYCLE_BYTES = 256 * 2 ** 20   # and in all
+_recycled_bytes = [0]            # what the pool holds now
+_recycle_lock = threading.Lock()
 
 
 def recycled(shape: tuple, dtype, owner) -> np.ndarray:
@@ -119,20 +121,24 @@ def recycled(shape: tuple, dtype, owner) -> np.ndarray:
     again instead of fresh pages from the OS (no page faults, no zeroing). Contents are stale.
     """
     key = (shape, np.dtype(dtype).str)
-    free = _recycled.get(key)
-    try:
-        a = free.pop()
-    except (AttributeError, IndexError):     # none free (or another thread took the last one)
+    with _recycle_lock:
+        free = _recycled.get(key)
+        a = free.pop() if free else None
+        if a is not None:
+            _recycled_bytes[0] -= a.nbytes
+    if a is None:
         a = np.empty(shape, dtype)
     weakref.finalize(owner, _give_back, key, a)
     return a
 
 
 def _give_back(key, a):
-    free = _recycled.setdefault(key, [])
-    held = sum(b.nbytes for arrays in _recycled.values() for b in arrays)
-    if len(free) < _RECYCLE_MAX and held + a.nbytes <= _RECYCLE_BYTES:
-        free.append(a)
+    """Run by a finalizer, on whichever thread drops the graph: hence the lock."""
+    with _recycle_lock:
+        free = _recycled.setdefault(key, [])
+        if len(free) < _RECYCLE_MAX and _recycled_bytes[0] + a.nbytes <= _RECYCLE_BYTES:
+            free.append(a)
+            _recycled_bytes[0] += a.nbytes
 
 
 def pad_buffer(x: np.ndarray, g: Geometry) -> np.ndarray:
