@@ -150,9 +150,9 @@ class ConvTranspose2d(_ConvNd):
         for i, want in enumerate(size):
             k, s, p, d = self.kernel_size[i], self.stride[i], self.padding[i], self.dilation[i]
             smallest = (input.shape[-2 + i] - 1) * s - 2 * p + d * (k - 1) + 1
-            if not smallest <= want < smallest + max(s, d):
+            if not smallest <= want < smallest + s:  # output_padding < stride, like PyTorch
                 fail(fn, f"output_size {tuple(size)} is not reachable from input {input.shape}: dimension {i} "
-                         f"must be in [{smallest}, {smallest + max(s, d) - 1}]")
+                         f"must be in [{smallest}, {smallest + s - 1}]")
             pads.append(want - smallest)
         return tuple(pads)
 
