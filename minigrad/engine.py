@@ -57,16 +57,19 @@ class Node:
         return not self.parents
 
 
-def topological_order(root) -> list:
-    """Every node reachable from ``root``, each once, parents before children.
+def topological_order(*roots, left_first=True) -> list:
+    """Every node reachable from ``roots``, each once, parents before children.
 
-    Iterative depth-first search, so a chain of 10^6 nodes needs no recursion.
+    Iterative depth-first post-order (a chain of 10^6 nodes needs no recursion). Taking
+    parents left to right, the order reads like the slides (x11, w11, x11*w11, x12, ...):
+    derivations number unnamed nodes and diagrams lay them out in it. Right to left
+    (``left_first=False``), its REVERSE reads left to right: the order a backward pass
+    that is printed step by step wants.
     """
-    order = []
-    seen = set()
-    add = seen.add
-    stack = [(root, False)]
-    push, pop, emit = stack.append, stack.pop, order.append
+    order, seen = [], set()
+    emit, add = order.append, seen.add
+    stack = [(r, False) for r in reversed(roots)]
+    push, pop = stack.append, stack.pop
     while stack:
         node, done = pop()
         if done:
@@ -76,7 +79,8 @@ def topological_order(root) -> list:
             continue
         add(node)
         push((node, True))
-        for p in node.parents:
+        ps = node.parents
+        for p in (reversed(ps) if left_first else ps):
             if p not in seen:
                 push((p, False))
     return order
@@ -89,7 +93,7 @@ def backward(root, seed) -> list:
     (diagrams and derivations read them), so each pass starts their adjoints at zero and adds
     the old grads back at the end: a second pass never re-sends the first one's adjoints.
     """
-    order = topological_order(root)
+    order = topological_order(root, left_first=False)  # the order mg.derive replays, so its sums agree bit for bit
     kept = []
     for node in order:
         if node.parents:

@@ -79,34 +79,15 @@ def _replace(expr, rule):
     return done[expr]
 
 
-def natural_order(*roots) -> list:
-    """Every node under ``roots`` once, parents before children, the FIRST parent explored first
-    (so ``s11``'s products are numbered before ``s12``'s, the way one reads the slide)."""
-    order, seen, stack = [], set(), [(r, False) for r in reversed(roots)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for p in reversed(node.parents):
-            if id(p) not in seen:
-                stack.append((p, False))
-    return order
-
-
 def display_names(root) -> dict:
     """``id(node) -> name`` for every node under ``root``; ``None`` for unnamed constant leaves.
 
     Named nodes keep their names (a second distinct node with the same name gets a prime:
     ``x'``). Unnamed interior nodes are named by op and position: ``mul1, mul2, ..., sum1,
-    max1`` in ``natural_order``, skipping names the user already took. Deterministic: the same
+    max1`` in topological order, skipping names the user already took. Deterministic: the same
     graph always gets the same names.
     """
-    order = natural_order(root)
+    order = topological_order(root)
     taken = {n.name for n in order if n.name}
     names, used, counters = {}, set(), {}
     for node in order:
@@ -198,7 +179,7 @@ def symbolic_backward(output, wrt) -> Pass:
     """∂output/∂wrt symbolically and numerically, by the engine's own rules (see the module doc)."""
     names = display_names(output)
     result = Pass(output, wrt, names)
-    order = topological_order(output)
+    order = topological_order(output, left_first=False)  # reversed, the steps read s11, s12, ...
     on_path = {id(wrt)}
     path = []
     for node in order:
@@ -307,7 +288,7 @@ def to_leaves(expr, result: Pass):
     if not interior:
         return expr
     forward = {}
-    for node in natural_order(*[result.nodes[s.name] for s in interior]):  # one walk for all
+    for node in topological_order(*[result.nodes[s.name] for s in interior]):  # one walk for all
         rule = FORWARD.get(node.op)
         if not node.parents or rule is None:  # a leaf, or an op with no symbolic forward: its symbol
             forward[id(node)] = result.symbol(node)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._checks import fail, is_int
+from ..engine import topological_order
 from ..tensor import Tensor
 from ..value import Value
 from .labels import auto_labels, fmt, forward_text  # noqa: F401 (fmt: re-exported for the drawings)
@@ -139,7 +140,7 @@ def build(fn: str, root, focus=None, max_nodes=DEFAULT_MAX_NODES) -> Graph:
     """The neutral graph of ``root`` (focused on ``focus``, collapsed past ``max_nodes``)."""
     check_max_nodes(fn, max_nodes)
     roots = roots_of(fn, root)
-    order = forward_order(roots)
+    order = topological_order(*roots)
     labels = {id(n): lab for n, lab in zip(order, auto_labels(order, roots))}
     if focus is not None:
         keep = _focus(fn, focus, order, {id(n): i for i, n in enumerate(order)})
@@ -201,29 +202,6 @@ def _describe(node) -> str:
 
 
 # ------------------------------------------------------------------------- the full graph
-def forward_order(roots) -> list:
-    """Every node the roots depend on, each once, parents before children, in reading order:
-    x11, w11, x11·w11, x12, ... (a depth-first post-order taking parents left to right)."""
-    order, seen = [], set()
-    emit, add = order.append, seen.add
-    stack = [(r, False) for r in reversed(roots)]
-    push, pop = stack.append, stack.pop
-    while stack:
-        node, done = pop()
-        if done:
-            emit(node)
-            continue
-        if node in seen:  # identity: nodes hash by id
-            continue
-        add(node)
-        push((node, True))
-        ps = node.parents
-        for k in range(len(ps) - 1, -1, -1):
-            if ps[k] not in seen:
-                push((ps[k], False))
-    return order
-
-
 def _full(order, labels, root_ids) -> Graph:
     index = {id(n): i for i, n in enumerate(order)}
     nodes, edges, level = [], [], [0] * len(order)
