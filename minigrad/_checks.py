@@ -47,3 +47,43 @@ def choice(fn: str, arg: str, x, options):
     if x not in options:
         fail(fn, f"{arg} must be one of {list(options)}, got {x!r}")
     return x
+
+
+def count(fn: str, arg: str, x, minimum: int = 1) -> int:
+    """An int >= ``minimum`` (channels, features, sizes)."""
+    if not is_int(x):
+        fail(fn, f"{arg} must be an int, got {type(x).__name__} {x!r}", TypeError)
+    if x < minimum:
+        fail(fn, f"{arg} must be >= {minimum}, got {x}")
+    return int(x)
+
+
+def flag(fn: str, arg: str, x) -> bool:
+    """A bool (not 0/1, not a string)."""
+    if not isinstance(x, bool):
+        fail(fn, f"{arg} must be a bool, got {x!r}", TypeError)
+    return x
+
+
+def dim(fn: str, arg: str, d, ndim: int) -> int:
+    """A dimension index in [-ndim, ndim) (a 0-d tensor accepts 0 and -1), as a non-negative int."""
+    if not is_int(d):
+        fail(fn, f"{arg} must be an int, got {d!r}", TypeError)
+    n = max(ndim, 1)
+    if not -n <= d < n:
+        fail(fn, f"{arg} {d} is out of range for {ndim} dimensions")
+    return d % n
+
+
+def tensor(fn: str, arg: str, x, *, optional=False, floating=True):
+    """``x`` must be a Tensor (or None when ``optional``), floating point unless ``floating=False``."""
+    from .tensor import Tensor  # the tensor module imports this one
+
+    if x is None and optional:
+        return None
+    if not isinstance(x, Tensor):
+        fail(fn, f"{arg} must be a Tensor, got {type(x).__name__} (wrap arrays with mg.tensor(...))", TypeError)
+    if floating and x.data.dtype.kind != "f":
+        fail(fn, f"{arg} must be a floating-point tensor, got dtype {x.data.dtype} "
+                 f"(e.g. mg.tensor(data, dtype='float64'))", TypeError)
+    return x

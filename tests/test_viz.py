@@ -331,7 +331,7 @@ def test_fallback_draws_svg_and_png_with_one_warning(no_dot):
     for name in ("slide.svg", "slide.png"):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            path = viz.render(f, no_dot / name)
+            viz.render(f, no_dot / name)
         assert len(caught) == 1 and issubclass(caught[0].category, RuntimeWarning)
         assert "networkx + matplotlib" in str(caught[0].message) and name in str(caught[0].message)
     assert svg_tree(no_dot / "slide.svg").tag == f"{SVG}svg"

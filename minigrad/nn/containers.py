@@ -117,7 +117,7 @@ class Sequential(Module):
         for label, shape, n in rows:
             lines.append(f"{label:<{w1}}{shape_str(shape):<{w2}}{n:>9,}")
         lines += ["=" * width, f"Total params: {total:,}", f"Trainable params: {total:,}",
-                  f"Non-trainable params: 0" + (f" (plus {buffers:,} buffer values, e.g. BatchNorm running statistics)"
+                  "Non-trainable params: 0" + (f" (plus {buffers:,} buffer values, e.g. BatchNorm running statistics)"
                                                 if buffers else ""), "_" * width]
         text = "\n".join(lines)
         if print_fn is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import choice, fail, is_int, number, pair
+from .._checks import choice, fail, is_int, number, pair, count as _count, flag as _flag, tensor as _tensor
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -16,20 +16,6 @@ from .module import Module, Parameter
 
 __all__ = ["Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Linear", "BatchNorm1d", "BatchNorm2d",
            "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Flatten", "Dropout", "Identity"]
-
-
-def _count(fn, arg, x, minimum=1):
-    if not is_int(x):
-        fail(fn, f"{arg} must be an int, got {type(x).__name__} {x!r}", TypeError)
-    if x < minimum:
-        fail(fn, f"{arg} must be >= {minimum}, got {x}")
-    return int(x)
-
-
-def _flag(fn, arg, x):
-    if not isinstance(x, bool):
-        fail(fn, f"{arg} must be a bool, got {x!r}", TypeError)
-    return x
 
 
 def _dtype(fn, dtype):
@@ -40,12 +26,6 @@ def _dtype(fn, dtype):
     if dtype.kind != "f":
         fail(fn, f"dtype must be a floating-point type, got {dtype}")
     return dtype
-
-
-def _tensor_input(fn, x):
-    if not isinstance(x, Tensor):
-        fail(fn, f"input must be a Tensor, got {type(x).__name__} (wrap arrays with mg.tensor(...))", TypeError)
-    return x
 
 
 # ------------------------------------------------------------ convolutions
@@ -109,7 +89,7 @@ class Conv2d(_ConvNd):
                          bias, padding_mode, dtype, transposed=False)
 
     def forward(self, input):
-        _tensor_input("Conv2d", input)
+        _tensor("Conv2d", "input", input, floating=False)
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
                         self.padding_mode)
 
@@ -134,7 +114,7 @@ class ConvTranspose2d(_ConvNd):
 
     def forward(self, input, output_size=None):
         """``output_size`` (H, W) (or with leading N, C) picks the output_padding that gives that size."""
-        _tensor_input("ConvTranspose2d", input)
+        _tensor("ConvTranspose2d", "input", input, floating=False)
         out_pad = self.output_padding if output_size is None else self._output_padding(input, output_size)
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, out_pad,
                                   self.groups, self.dilation)
@@ -176,7 +156,7 @@ class MaxPool2d(Module):
         self.ceil_mode = False
 
     def forward(self, input):
-        _tensor_input("MaxPool2d", input)
+        _tensor("MaxPool2d", "input", input, floating=False)
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             return_indices=self.return_indices)
 
@@ -202,7 +182,7 @@ class AvgPool2d(Module):
         self.count_include_pad = _flag("AvgPool2d", "count_include_pad", count_include_pad)
 
     def forward(self, input):
-        _tensor_input("AvgPool2d", input)
+        _tensor("AvgPool2d", "input", input, floating=False)
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding,
                             count_include_pad=self.count_include_pad)
 
@@ -231,7 +211,7 @@ class Linear(Module):
             init.default_bias_(self.bias, self.weight)
 
     def forward(self, input):
-        _tensor_input("Linear", input)
+        _tensor("Linear", "input", input, floating=False)
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):
@@ -264,7 +244,7 @@ class _BatchNorm(Module):
 
     def forward(self, input):
         fn = type(self).__name__
-        _tensor_input(fn, input)
+        _tensor(fn, "input", input, floating=False)
         if input.ndim not in self._dims:
             want = " or ".join(f"{d}-D" for d in self._dims)
             fail(fn, f"expected {want} input (N, C{', ...' if max(self._dims) > 2 else ''}), got {input.ndim}-D input of shape {input.shape}")
@@ -312,7 +292,7 @@ class ReLU(Module):
         self.inplace = _flag("ReLU", "inplace", inplace)
 
     def forward(self, input):
-        return F.relu(_tensor_input("ReLU", input))
+        return F.relu(_tensor("ReLU", "input", input, floating=False))
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -327,7 +307,7 @@ class LeakyReLU(Module):
         self.inplace = _flag("LeakyReLU", "inplace", inplace)
 
     def forward(self, input):
-        return F.leaky_relu(_tensor_input("LeakyReLU", input), self.negative_slope)
+        return F.leaky_relu(_tensor("LeakyReLU", "input", input, floating=False), self.negative_slope)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -337,14 +317,14 @@ class Tanh(Module):
     """tanh(x) = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ)."""
 
     def forward(self, input):
-        return F.tanh(_tensor_input("Tanh", input))
+        return F.tanh(_tensor("Tanh", "input", input, floating=False))
 
 
 class Sigmoid(Module):
     """σ(x) = 1/(1 + e⁻ˣ)."""
 
     def forward(self, input):
-        return F.sigmoid(_tensor_input("Sigmoid", input))
+        return F.sigmoid(_tensor("Sigmoid", "input", input, floating=False))
 
 
 class Identity(Module):
@@ -364,7 +344,7 @@ class Flatten(Module):
         self.start_dim, self.end_dim = int(start_dim), int(end_dim)
 
     def forward(self, input):
-        _tensor_input("Flatten", input)
+        _tensor("Flatten", "input", input, floating=False)
         nd = max(input.ndim, 1)
         s = self.start_dim + nd if self.start_dim < 0 else self.start_dim
         e = self.end_dim + nd if self.end_dim < 0 else self.end_dim
@@ -388,7 +368,7 @@ class Dropout(Module):
         self.inplace = _flag("Dropout", "inplace", inplace)
 
     def forward(self, input):
-        return F.dropout(_tensor_input("Dropout", input), self.p, self.training)
+        return F.dropout(_tensor("Dropout", "input", input, floating=False), self.p, self.training)
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"

@@ -199,7 +199,7 @@ def transpose_conv(w3: np.ndarray, y: np.ndarray, g: Geometry, widened=None) -> 
     Hb·Wb positions, so each tap is C long contiguous adds (the rows below the products stay
     zero and absorb the shifts); otherwise each tap is a strided 2-D slice-add.
     """
-    groups, kg, og = w3.shape[0], w3.shape[2], w3.shape[1]
+    groups, kg = w3.shape[0], w3.shape[2]
     n = y.shape[0]
     c = groups * kg // (g.kh * g.kw)
     w3t = w3.transpose(0, 2, 1)

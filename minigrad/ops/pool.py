@@ -93,7 +93,7 @@ def _first_real_tap(out, tap, kernel, stride, padding, dilation, hw):
     stuck = out == -np.inf
     if not stuck.any():
         return
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    (_, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     ho, wo = out.shape[-2:]
     u0 = -(-np.maximum(ph - sh * np.arange(ho), 0) // dh)   # first u with i·sh + u·dh − ph >= 0
     v0 = -(-np.maximum(pw - sw * np.arange(wo), 0) // dw)
@@ -121,7 +121,7 @@ def _max_pool2d_backward(out):
 
 def flat_indices(tap: np.ndarray, kernel_size, stride, padding, dilation, width) -> np.ndarray:
     """PyTorch's ``return_indices``: the winner's flat index row·W + col in each (unpadded) input plane."""
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
+    (_, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
     ho, wo = tap.shape[-2:]
     t = tap.astype(np.int64)
     row = np.arange(ho)[:, None] * sh - ph + (t // kw) * dh

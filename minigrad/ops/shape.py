@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import fail, is_int
+from .._checks import fail, is_int, dim as _dim
 from ..tensor import Tensor, accumulate, record
 
 
@@ -71,14 +71,6 @@ def unsqueeze(a: Tensor, dim) -> Tensor:
     d = _dim("unsqueeze", "dim", dim, nd)
     shp = a.data.shape
     return reshape(a, shp[:d] + (1,) + shp[d:], "unsqueeze")
-
-
-def _dim(fn, arg, d, ndim):
-    if not is_int(d):
-        fail(fn, f"{arg} must be an int, got {d!r}", TypeError)
-    if not -ndim <= d < ndim:
-        fail(fn, f"{arg} {d} is out of range for {ndim} dimensions")
-    return d % ndim
 
 
 # ---------------------------------------------------------------- transpose

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from ... import factory
-from ..._checks import choice, fail, is_int, number
+from ..._checks import choice, fail, is_int, number, dim as _dim, tensor as _tensor
 from ...ops import activation as _act
 from ...ops import linalg as _la
 from ...ops import loss as _loss
@@ -19,26 +19,6 @@ __all__ = ["linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_so
            "binary_cross_entropy_with_logits"]
 
 _REDUCTIONS = ("mean", "sum", "none")
-
-
-def _tensor(fn, arg, x, *, optional=False, floating=True):
-    """``x`` must be a Tensor (or None when ``optional``)."""
-    if x is None and optional:
-        return None
-    if not isinstance(x, Tensor):
-        fail(fn, f"{arg} must be a Tensor, got {type(x).__name__}", TypeError)
-    if floating and x.data.dtype.kind != "f":
-        fail(fn, f"{arg} must be a floating-point tensor, got dtype {x.data.dtype}", TypeError)
-    return x
-
-
-def _dim(fn, dim, ndim):
-    if not is_int(dim):
-        fail(fn, f"dim must be an int, got {dim!r}", TypeError)
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        fail(fn, f"dim {dim} is out of range for an input with {ndim} dimensions")
-    return dim % n
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
@@ -98,13 +78,13 @@ def sigmoid(input) -> Tensor:
 def softmax(input, dim) -> Tensor:
     """e^x_i / Σ_j e^x_j along ``dim`` (stable: the maximum is subtracted first)."""
     _tensor("softmax", "input", input)
-    return _act.softmax(input, _dim("softmax", dim, input.ndim))
+    return _act.softmax(input, _dim("softmax", "dim", dim, input.ndim))
 
 
 def log_softmax(input, dim) -> Tensor:
     """x_i - log Σ_j e^x_j along ``dim``, finite for logits of 1e4."""
     _tensor("log_softmax", "input", input)
-    return _act.log_softmax(input, _dim("log_softmax", dim, input.ndim))
+    return _act.log_softmax(input, _dim("log_softmax", "dim", dim, input.ndim))
 
 
 # ---------------------------------------------------------------- batch_norm

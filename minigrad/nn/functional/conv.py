@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from ..._checks import choice, fail, is_int, pair
+from ..._checks import choice, fail, is_int, pair, tensor as _tensor
 from ...ops import conv as _conv
 from ...ops import conv_transpose as _convT
 from ...ops import fft as _fft
@@ -29,18 +29,6 @@ MAX_BUFFER_BYTES = _conv.MAX_BUFFER_BYTES
 
 
 # ---------------------------------------------------------------- shared checks
-def _tensor(fn, arg, x, *, optional=False):
-    """``x`` must be a floating-point Tensor (or None when ``optional``)."""
-    if x is None and optional:
-        return None
-    if not isinstance(x, Tensor):
-        fail(fn, f"{arg} must be a Tensor, got {type(x).__name__} (wrap arrays with mg.tensor(...))", TypeError)
-    if x.data.dtype.kind != "f":
-        fail(fn, f"{arg} must be a floating-point tensor, got dtype {x.data.dtype} "
-                 f"(e.g. mg.tensor(data, dtype='float64'))", TypeError)
-    return x
-
-
 def _image(fn, x, what="input"):
     """A (C, H, W) or (N, C, H, W) tensor, like PyTorch (2-D and 5-D inputs are refused)."""
     _tensor(fn, what, x)
