@@ -41,12 +41,12 @@ def _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, 
     parents = (x,) + tuple(t for t in (weight, bias) if t is not None)
     ctx = None
     if needs_grad(*parents):
-        ctx = (xhat, invstd, training, weight is not None, bias is not None, axes, bshape)
+        ctx = (xhat, invstd, training, weight is not None, bias is not None, axes, bshape, mu, eps)
     return record(out if out is not xhat else xhat.copy(), parents, "batch_norm", _batch_norm_backward, ctx)
 
 
 def _batch_norm_backward(out):
-    xhat, invstd, training, has_w, has_b, axes, bshape = out._ctx
+    xhat, invstd, training, has_w, has_b, axes, bshape, _, _ = out._ctx
     x = out.parents[0]
     g = out.grad
     k = 1

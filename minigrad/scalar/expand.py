@@ -287,8 +287,8 @@ def _conv_transpose2d(t, X, Wt, bias=None):
 def _batch_norm(t, X, *affine):
     """y = (x − μ) / √(σ² + eps) · γ + β per channel (axis 1). Training: μ and the biased σ² are
     sum nodes over the batch, so the gradient flows through them; eval: the running statistics
-    are constants. ``eps`` is not kept by the op; it is recovered as 1/invstd² − σ²."""
-    xhat, invstd, training, has_w, has_b, axes, bshape = t._ctx
+    are constants (the op keeps μ and eps in its context)."""
+    xhat, invstd, training, has_w, has_b, axes, bshape, mean, eps = t._ctx
     gamma = affine[0] if has_w else None
     beta = affine[-1] if has_b else None
     out = np.empty(t.shape, dtype=object)
@@ -301,12 +301,11 @@ def _batch_norm(t, X, *affine):
             mu = sum_node(tuple(xs.ravel())) * (1.0 / n)
             d = _map(lambda v: v - mu, xs)
             var = sum_node(tuple(v * v for v in d.ravel())) * (1.0 / n)
-            eps = 1.0 / inv ** 2 - float(np.var(t.parents[0].data[sel]))
-            scale = (var + eps) ** -0.5
+            scale = (var + float(eps)) ** -0.5
             y = _map(lambda v: v * scale, d)
-        else:  # x̂ = x · invstd + shift, with shift the constant −μ · invstd read back from x̂
-            shift = float(np.mean(xhat[sel] - t.parents[0].data[sel] * inv))
-            y = _map(lambda v: v * inv + shift, xs)
+        else:  # x̂ = (x − μ) · invstd with the running μ and invstd as constants
+            mu_c = float(np.asarray(mean).reshape(-1)[ch])
+            y = _map(lambda v: (v - mu_c) * inv, xs)
         if gamma is not None:
             y = _map(lambda v: v * gamma[ch], y)
         if beta is not None:
