@@ -33,5 +33,12 @@ op                 parents                 _ctx
 ``nll_loss``       (logp,)                 see ops/loss.py
 ``binary_cross_entropy``, ``bce_with_logits``  (input, target)   see ops/loss.py
 ``dropout``        (a,)                    the scaled keep-mask
+``conv2d``         (x, w) or (x, w, b)     ConvCtx: stride, dilation, padding, groups, flip,
+``convolve2d``                             geometry, kernel matrix, saved windows (ops/conv.py)
+``conv_transpose2d`` (x, w) or (x, w, b)   the adjoint conv's geometry (ops/conv_transpose.py)
+``max_pool2d``     (x,)                    PoolCtx: window geometry and the first-max tap
+``avg_pool2d``     (x,)                    PoolCtx: window geometry, count_include_pad
+``pad``            (x,)                    PadCtx: the pads and the mode (ops/pad.py)
+``fft_conv2d``     (x, w) or (x, w, b)     FFTCtx: padding and the spectra (ops/fft.py)
 =================  ======================  ==============================================
 """
