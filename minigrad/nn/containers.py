@@ -75,7 +75,7 @@ class Sequential(Module):
             fail("Sequential.summary", f"input_shape must be a tuple of positive ints, got {input_shape!r}", TypeError)
         params = list(self.parameters())
         dtype = params[0].data.dtype if params else np.float64
-        was_training = self.training
+        modes = [(m, m.training) for m in self.modules()]  # each module's own mode, restored after
         self.eval()
         rows = []
         try:
@@ -92,7 +92,8 @@ class Sequential(Module):
                 if batch is None:
                     fail("Sequential.summary", f"the model does not accept input_shape {tuple(input_shape)}: {x}")
         finally:
-            self.train(was_training)
+            for m, mode in modes:
+                m.training = mode
         return self._table(rows, batch, print_fn)
 
     def _trace(self, x):
