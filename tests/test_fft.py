@@ -109,3 +109,18 @@ def test_huge_spectra_are_refused_before_numpy_tries():
     big = mg.Tensor._leaf(np.broadcast_to(np.zeros((), np.float64), (64, 256, 1024, 1024)), False)
     with pytest.raises(ValueError, match=r"fft_conv2d: the Fourier spectra would need \d+\.\d GiB"):
         F.fft_conv2d(big, mg.zeros(64, 256, 3, 3), padding=1)
+
+
+def test_transform_lengths_are_the_smallest_with_prime_factors_2_3_5():
+    from minigrad.ops.fft import fast_len
+
+    def smooth(m):
+        for p in (2, 3, 5):
+            while m % p == 0:
+                m //= p
+        return m == 1
+
+    for n in range(1, 600):
+        f = fast_len(n)
+        assert f >= n and smooth(f) and not any(smooth(m) for m in range(n, f))
+    assert fast_len(262) == 270          # 262 = 2·131 would be slow

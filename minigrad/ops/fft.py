@@ -3,7 +3,8 @@
 Cross-correlation is a product of spectra, one conjugated:
 ``out[n,o] = F⁻¹( Σ_c F[xpad[n,c]] · conj(F[w[o,c]]) )`` cropped to the valid (Ho, Wo) block,
 with every transform of size Hp × Wp (the padded input); no wrap-around reaches the valid block
-because each window fits inside the padded image. The backward is two more products of spectra:
+because each window fits inside the padded image (transforms are at least that big, rounded up
+to a length with small prime factors, where the FFT is fast). The backward is two more products of spectra:
 
 - ``∂L/∂xpad = F⁻¹( Σ_o F[g] · F[w] )``   (a convolution of the gradient with the kernel)
 - ``∂L/∂w    = F⁻¹( Σ_n F[xpad] · conj(F[g]) )`` cropped to kh × kw  (a correlation)
@@ -28,6 +29,24 @@ class FFTCtx:
         self.X, self.Wf, self.unbatched = X, Wf, unbatched
 
 
+def fast_len(n: int) -> int:
+    """The smallest 2^a·3^b·5^c >= n: numpy's FFT is fastest on such lengths (262 = 2·131 is slow).
+
+    Any transform length >= the padded size gives the same valid block: windows never wrap."""
+    best = 1 << (n - 1).bit_length()
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            m = p35
+            while m < n:
+                m *= 2
+            best = min(best, m)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
 def spectrum_nbytes(n, c, o, hp, wp, itemsize) -> int:
     """Bytes of the complex spectra of input, kernel and output (for the memory guard)."""
     bins = hp * (wp // 2 + 1)
@@ -47,12 +66,13 @@ def fft_conv2d(x: Tensor, w: Tensor, b, padding) -> Tensor:
     pt, pb, pl, pr = padding
     hp, wp = h + pt + pb, wd + pl + pr
     ho, wo = hp - kh + 1, wp - kw + 1
-    xp = np.zeros((n, c, hp, wp), dtype=dtype)
+    size = (fast_len(hp), fast_len(wp))                          # transforms of at least Hp × Wp
+    xp = np.zeros((n, c) + size, dtype=dtype)
     xp[:, :, pt:pt + h, pl:pl + wd] = xd
-    X = np.fft.rfft2(xp)                                        # (N, C, Hp, Wp//2+1)
-    Wf = np.fft.rfft2(w.data.astype(dtype, copy=False), s=(hp, wp))  # kernel zero-padded to Hp × Wp
+    X = np.fft.rfft2(xp)                                        # (N, C, Fh, Fw//2+1)
+    Wf = np.fft.rfft2(w.data.astype(dtype, copy=False), s=size)  # the kernel zero-padded
     Y = np.einsum("ncyx,ocyx->noyx", X, Wf.conj())
-    out = np.fft.irfft2(Y, s=(hp, wp))[:, :, :ho, :wo].astype(dtype, copy=False)
+    out = np.fft.irfft2(Y, s=size)[:, :, :ho, :wo].astype(dtype, copy=False)
     if b is not None:
         out = out + b.data.astype(dtype, copy=False)[:, None, None]
     out = np.ascontiguousarray(out)
@@ -61,7 +81,7 @@ def fft_conv2d(x: Tensor, w: Tensor, b, padding) -> Tensor:
     parents = (x, w) if b is None else (x, w, b)
     ctx = None
     if needs_grad(*parents):
-        ctx = FFTCtx(padding, (hp, wp), (h, wd), (ho, wo), (kh, kw), X if w.requires_grad else None, Wf, unbatched)
+        ctx = FFTCtx(padding, size, (h, wd), (ho, wo), (kh, kw), X if w.requires_grad else None, Wf, unbatched)
     return record(out, parents, "fft_conv2d", _fft_conv2d_backward, ctx)
 
 

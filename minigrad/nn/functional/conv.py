@@ -176,7 +176,7 @@ def fft_conv2d(input, weight, bias=None, padding=0) -> Tensor:
     _check_fits(fn, input.shape[-2:], (kh, kw), (1, 1), pads, shapes)
     n = input.shape[0] if input.ndim == 4 else 1
     hp, wp = input.shape[-2] + pads[0] + pads[1], input.shape[-1] + pads[2] + pads[3]
-    nbytes = _fft.spectrum_nbytes(n, c, o, hp, wp, 8)
+    nbytes = _fft.spectrum_nbytes(n, c, o, _fft.fast_len(hp), _fft.fast_len(wp), 8)
     if nbytes > MAX_BUFFER_BYTES:
         _guard(fn, nbytes, "the Fourier spectra", f"{shapes}, padded {hp}x{wp}")
     return _fft.fft_conv2d(input, weight, bias, pads)
