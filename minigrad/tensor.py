@@ -158,23 +158,15 @@ class Tensor(Node):
         return self
 
     # comparisons: bool tensors outside the graph, like PyTorch's
-    def __lt__(self, other):
-        return _ew.compare(self, other, np.less)
+    def _comparison(ufunc):
+        def compare(self, other):
+            return _ew.compare(self, other, ufunc)
+        compare.__name__ = f"__{ufunc.__name__}__"
+        return compare
 
-    def __le__(self, other):
-        return _ew.compare(self, other, np.less_equal)
-
-    def __gt__(self, other):
-        return _ew.compare(self, other, np.greater)
-
-    def __ge__(self, other):
-        return _ew.compare(self, other, np.greater_equal)
-
-    def __eq__(self, other):
-        return _ew.compare(self, other, np.equal)
-
-    def __ne__(self, other):
-        return _ew.compare(self, other, np.not_equal)
+    __lt__, __le__, __gt__, __ge__, __eq__, __ne__ = map(_comparison, (
+        np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal))
+    del _comparison
 
     def __bool__(self):
         if self.data.size != 1:
@@ -315,12 +307,10 @@ class Tensor(Node):
         """The same numbers in ``dtype`` (float results stay differentiable)."""
         return _shape.cast(self, dtype)
 
-    def to(self, dtype):
-        """``astype`` (PyTorch's name; only dtypes, there is one device)."""
-        return _shape.cast(self, dtype)
+    to = astype  # PyTorch's name; only dtypes, there is one device
 
     def float(self):
-        """As float32."""
+        """As float32 (PyTorch's ``float()``)."""
         return _shape.cast(self, np.float32)
 
     def double(self):
@@ -332,11 +322,11 @@ class Tensor(Node):
         return _shape.cast(self, np.int64)
 
     def numel(self) -> int:
-        """The number of elements."""
+        """The number of elements (PyTorch's name for ``size``)."""
         return self.data.size
 
     def dim(self) -> int:
-        """The number of dimensions."""
+        """The number of dimensions (PyTorch's name for ``ndim``)."""
         return self.data.ndim
 
     @staticmethod
