@@ -70,8 +70,8 @@ def pictures():
     kernels = {"identity": np.pad([[1.0]], 1), "edge detection": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
                "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], "box blur": np.ones((3, 3)) / 9}
     return [viz.show_feature_maps(maps, IMG / "feature_maps.png", title="the 6x6 image ⊗ two filters"),
-            viz.show_kernels(filters, IMG / "kernels.png"),
-            viz.show_kernel_application(disc, kernels, IMG / "kernel_application.png"),
+            viz.show_kernels(filters, IMG / "plot_kernels.png"),
+            viz.show_kernel_application(disc, kernels, IMG / "plot_kernel_application.png"),
             viz.plot_curves({"train loss": [2.30, 1.21, 0.74, 0.52, 0.41, 0.35],
                              "test loss": [2.31, 1.30, 0.90, 0.78, 0.74, 0.73]}, IMG / "curves.png",
                             title="loss", ylabel="cross entropy")]

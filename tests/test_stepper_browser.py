@@ -112,15 +112,21 @@ def test_max_case_branch_back_reset_and_keys(page, tmp_path):
     assert page.text_content("#node-name") == "f"
     lines = page.locator("#chain .line").all_text_contents()
     assert lines == ["∂f/∂f = 1", "splits: if (s11 > s12): ∂f/∂s11 = 1, ∂f/∂s12 = 0"]
-    page.keyboard.press("ArrowRight")                # s12: the loser
-    assert page.text_content("#node-name") == "s12"
-    assert page.get_attribute("#adjoint", "data-value") == "0"
-    assert page.locator("svg g.edge.flow").count() == 1      # the dashed edge s12 -> f
+    page.keyboard.press("ArrowRight")                # s11: the winner, first like the engine's pass
+    assert page.text_content("#node-name") == "s11"
+    assert page.get_attribute("#adjoint", "data-value") == "1"
     page.keyboard.press("ArrowLeft")
     assert page.text_content("#node-name") == "f"
     page.click("#back")
     assert page.text_content("#phase") == "forward pass: values"
     assert page.get_attribute("#adjoint", "data-value") == ""
+    for _ in range(30):                              # on through s11's taps to s12: the loser
+        page.keyboard.press("ArrowRight")
+        if page.text_content("#node-name") == "s12":
+            break
+    assert page.text_content("#node-name") == "s12"
+    assert page.get_attribute("#adjoint", "data-value") == "0"
+    assert page.locator("svg g.edge.flow").count() == 1      # the dashed edge s12 -> f
     page.keyboard.press("Home")
     assert page.text_content("#counter") == "step 0 / 42"
     assert page.locator("svg g.node.pending").count() == 21

@@ -17,6 +17,7 @@ from importlib import resources
 import numpy as np
 
 from .._checks import fail
+from ..engine import topological_order
 from ..value import Value
 from .dot import digraph, focus_label
 from .graph import DEFAULT_MAX_NODES, Graph, build, fmt, forward_text, roots_of
@@ -61,6 +62,18 @@ def _svg(g: Graph, focus: str) -> str:
 
 
 # ------------------------------------------------------------------ the step list
+def _backward_order(g: Graph) -> list:
+    """The drawn nodes in the order the engine's backward pass visits them (siblings left to
+    right: ∂f/∂s11 before ∂f/∂s22); drawings of groups keep their reverse drawing order."""
+    fallback = list(reversed(g.nodes))
+    if g.collapsed or any(getattr(n, "node", None) is None for n in g.nodes):
+        return fallback
+    drawn = {id(n.node): n for n in g.nodes}
+    roots = [n.node for n in g.nodes if n.is_root]
+    order = [drawn[id(v)] for v in reversed(topological_order(*roots, left_first=False)) if id(v) in drawn]
+    return order if len(order) == len(g.nodes) else fallback
+
+
 def stepper_data(root, focus=None, max_nodes=DEFAULT_MAX_NODES, fn="viz.to_html") -> dict:
     """The page's data: ``nodes``, ``edges`` and ``steps`` (forward: each node in topological
     order with its value; backward: each node in reverse order with its adjoint and lines)."""
@@ -77,7 +90,7 @@ def stepper_data(root, focus=None, max_nodes=DEFAULT_MAX_NODES, fn="viz.to_html"
     edges = [{"src": e.src, "dst": e.dst, "selected": e.selected, "count": e.count,
               "local": _num(e.local_grad), "passes": None if e.grad is None else fmt(e.grad)} for e in g.edges]
     steps = [{"phase": "forward", "node": n.id, "lines": [_forward_line(g, n)]} for n in g.nodes]
-    for n in reversed(g.nodes):
+    for n in _backward_order(g):
         step = {"phase": "backward", "node": n.id, "adjoint": fmt(n.grad), "adjoint_num": _num(n.grad),
                 "flow": children[n.id]}
         if n.id in derived:
