@@ -6,8 +6,6 @@ output node), ``accumulate`` (add a gradient into a parent) and ``unbroadcast``.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from . import engine
@@ -143,7 +141,7 @@ class Tensor(Node):
         return _ew.power(self, other)
 
     def __rpow__(self, other):
-        return _ew.power(lift(other, self), self)
+        return _ew.power(other, self)
 
     def __matmul__(self, other):
         return _la.matmul(self, other)
@@ -372,22 +370,6 @@ def as_array(data, dtype, where):
 def tensor(data, requires_grad=False, name=None, dtype=None) -> Tensor:
     """The same as ``Tensor(...)``, like ``torch.tensor``."""
     return Tensor(data, requires_grad=requires_grad, name=name, dtype=dtype)
-
-
-def lift(x, like: Tensor) -> Tensor:
-    """A Tensor for ``x``: Tensors pass through; numbers take ``like``'s dtype (like PyTorch:
-    a float32 tensor times 0.5 stays float32; an integer tensor plus 0.5 becomes float64)."""
-    if isinstance(x, Tensor):
-        return x
-    t = type(x)
-    if t is float or t is int or (isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))):
-        dt = like.data.dtype
-        if dt.kind != "f" and not isinstance(x, numbers.Integral):
-            dt = np.float64
-        return Tensor._leaf(np.asarray(x, dtype=dt), False)
-    if isinstance(x, (np.ndarray, list, tuple, bool, np.bool_)):
-        return Tensor._leaf(as_array(x, None, "Tensor"), False)
-    raise TypeError(f"Tensor: cannot combine a Tensor with {type(x).__name__} {x!r}")
 
 
 # ------------------------------------------------------------ shared by every op

@@ -11,9 +11,25 @@ import numbers
 import numpy as np
 
 from .._checks import fail
-from ..tensor import Tensor, accumulate, lift, record, unbroadcast
+from ..tensor import Tensor, accumulate, as_array, record, unbroadcast
 
 _quiet = np.errstate
+
+
+def lift(x, like: Tensor) -> Tensor:
+    """A Tensor for ``x``: Tensors pass through; numbers take ``like``'s dtype (like PyTorch:
+    a float32 tensor times 0.5 stays float32; an integer tensor plus 0.5 becomes float64)."""
+    if isinstance(x, Tensor):
+        return x
+    t = type(x)
+    if t is float or t is int or (isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))):
+        dt = like.data.dtype
+        if dt.kind != "f" and not isinstance(x, numbers.Integral):
+            dt = np.float64
+        return Tensor._leaf(np.asarray(x, dtype=dt), False)
+    if isinstance(x, (np.ndarray, list, tuple, bool, np.bool_)):
+        return Tensor._leaf(as_array(x, None, "Tensor"), False)
+    raise TypeError(f"Tensor: cannot combine a Tensor with {type(x).__name__} {x!r}")
 
 
 def _broadcast_error(fn, a, b):

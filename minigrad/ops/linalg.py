@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import fail
-from ..tensor import Tensor, accumulate, lift, record, unbroadcast
+from ..tensor import Tensor, accumulate, record, unbroadcast
+from .elementwise import lift
 
 
 # ---------------------------------------------------------------- a @ b
