@@ -274,18 +274,24 @@ def kernel_matrix(w: np.ndarray, groups: int, flip: bool) -> np.ndarray:
     return np.ascontiguousarray(w).reshape(groups, o // groups, -1)
 
 
+def batched(x: Tensor, w: Tensor, b):
+    """x's data as (N, C, H, W) (an unbatched (C, H, W) input gets N = 1), whether it was
+    unbatched, and the dtype x, w and b compute in (mixed float32/float64: float64)."""
+    xd = x.data
+    unbatched = xd.ndim == 3
+    if unbatched:
+        xd = xd[None]
+    dtype = np.result_type(xd, w.data, *(() if b is None else (b.data,)))
+    return xd.astype(dtype, copy=False), unbatched, dtype
+
+
 def conv2d(x: Tensor, w: Tensor, b, stride, padding, dilation, groups, flip=False, geom=None) -> Tensor:
     """Cross-correlation of x (N, C, H, W) or (C, H, W) with w (O, C/groups, kh, kw), plus b (O,).
 
     ``padding`` is (top, bottom, left, right) zeros; arguments are already validated (nn.functional),
     which may pass the ``Geometry`` it built for them.
     """
-    xd = x.data
-    unbatched = xd.ndim == 3
-    if unbatched:
-        xd = xd[None]
-    dtype = np.result_type(xd, w.data, *(() if b is None else (b.data,)))
-    xd = xd.astype(dtype, copy=False)
+    xd, unbatched, dtype = batched(x, w, b)
     n, c, h, wd = xd.shape
     o, _, kh, kw = w.data.shape
     g = geom or Geometry((h, wd), (kh, kw), stride, dilation, padding)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, accumulate, needs_grad, record
-from .conv import ConvCtx, Geometry, bias_grad, grouped, im2col, narrow, transpose_conv, widen
+from .conv import ConvCtx, Geometry, batched, bias_grad, grouped, im2col, narrow, transpose_conv, widen
 
 
 def output_size(h, w, kernel, stride, padding, dilation, output_padding) -> tuple:
@@ -36,12 +36,7 @@ def geometry(h, w, kernel, stride, padding, dilation, output_padding) -> Geometr
 
 def conv_transpose2d(x: Tensor, w: Tensor, b, stride, padding, output_padding, groups, dilation) -> Tensor:
     """x (N, C_in, H, W) or (C_in, H, W), w (C_in, C_out/groups, kh, kw), b (C_out,): validated already."""
-    xd = x.data
-    unbatched = xd.ndim == 3
-    if unbatched:
-        xd = xd[None]
-    dtype = np.result_type(xd, w.data, *(() if b is None else (b.data,)))
-    xd = xd.astype(dtype, copy=False)
+    xd, unbatched, dtype = batched(x, w, b)
     n, _, h, wd = xd.shape
     cin, cout_g, kh, kw = w.data.shape
     g = geometry(h, wd, (kh, kw), stride, padding, dilation, output_padding)

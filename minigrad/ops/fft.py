@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, accumulate, needs_grad, record
+from .conv import batched
 
 
 class FFTCtx:
@@ -56,11 +57,7 @@ def spectrum_nbytes(n, c, o, hp, wp, itemsize) -> int:
 def fft_conv2d(x: Tensor, w: Tensor, b, padding) -> Tensor:
     """Cross-correlation of x (N, C, H, W) or (C, H, W) with w (O, C, kh, kw), zero ``padding``
     (top, bottom, left, right), stride 1, through rfft2/irfft2; arguments already validated."""
-    xd = x.data
-    unbatched = xd.ndim == 3
-    if unbatched:
-        xd = xd[None]
-    dtype = np.result_type(xd, w.data, *(() if b is None else (b.data,)))
+    xd, unbatched, dtype = batched(x, w, b)
     n, c, h, wd = xd.shape
     o, _, kh, kw = w.data.shape
     pt, pb, pl, pr = padding
