@@ -1,10 +1,14 @@
 """Tensor: a NumPy array as one node of the same graph, differentiated by the same engine.
 
-Ops live in ``minigrad/ops/`` (forward and backward side by side); this file holds the
-class, the constructor helpers, and the three pieces every op shares: ``record`` (make an
-output node), ``accumulate`` (add a gradient into a parent) and ``unbroadcast``.
+Ops live in ``minigrad/ops/`` (forward, backward rule and op-table entry side by side); this
+file holds the class, the constructor helpers and ``record``, which every op calls to make its
+output node. ``data`` is a property: every assignment to it (``p.data -= lr * g`` included)
+bumps the tensor's version, and a recorded op refuses to backpropagate through inputs whose
+version changed after its forward, so a kept graph never gives a silently wrong gradient.
 """
 from __future__ import annotations
+
+from operator import attrgetter
 
 import numpy as np
 
@@ -19,28 +23,34 @@ _mode = engine._mode
 class Tensor(Node):
     """An n-d array node: ``data`` (ndarray), ``grad`` (ndarray or None), ``requires_grad``."""
 
-    __slots__ = ("data", "grad", "parents", "op", "name", "_backward", "_ctx", "requires_grad", "__weakref__")
-    _NO_GRAD = None
+    __slots__ = ("_data", "grad", "parents", "op", "name", "_backward", "_ctx", "requires_grad",
+                 "_version", "_needs", "_versions", "__weakref__")
+    _SCALAR = False
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operators
     __hash__ = Node.__hash__  # comparisons are elementwise, identity stays the hash
 
     def __init__(self, data, requires_grad=False, name=None, dtype=None):
-        self.data = as_array(data, dtype, "Tensor")
+        data = as_array(data, dtype, "Tensor")
         if not isinstance(requires_grad, bool):
             raise TypeError(f"Tensor: requires_grad must be a bool, got {requires_grad!r}")
-        if requires_grad and self.data.dtype.kind != "f":
-            raise ValueError(f"Tensor: only floating-point tensors can require grad, got dtype {self.data.dtype}")
+        if requires_grad and data.dtype.kind != "f":
+            raise ValueError(f"Tensor: only floating-point tensors can require grad, got dtype {data.dtype}")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Tensor: name must be a str or None, got {type(name).__name__}")
-        self.grad = None
-        self.parents = ()
-        self.op = ""
-        self.name = name
-        self._backward = None
-        self._ctx = None
-        self.requires_grad = requires_grad
+        _init_leaf(self, data, requires_grad, name)
 
     # ------------------------------------------------------------ attributes
+    def _set_data(self, value):
+        if not isinstance(value, np.ndarray):
+            if not isinstance(value, np.generic) or value.dtype.kind not in "fiub":
+                raise TypeError(f"Tensor.data: assign an ndarray, got {type(value).__name__}")
+            value = np.asarray(value)  # a 0-d result such as t.data - 1 on a 0-d tensor
+        self._data = value
+        self._version += 1
+
+    data = property(attrgetter("_data"), _set_data,
+                    doc="The ndarray. Assigning to it (``p.data -= lr * g`` too) counts as a change of the "
+                        "tensor: graphs recorded before refuse to backpropagate through the old values.")
     shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
     ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
     dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype of ``data``.")
@@ -87,11 +97,12 @@ class Tensor(Node):
         self.requires_grad = bool(flag)
         return self
 
-    def backward(self, grad=None, retain_graph=None):
+    def backward(self, grad=None, retain_graph=None, inputs=None):
         """Reverse mode from this tensor; ``grad`` may be omitted only for one element.
 
         The graph is always retained (diagrams and derivations read it afterwards), so
-        ``retain_graph`` is accepted for PyTorch compatibility and changes nothing.
+        ``retain_graph`` is accepted for PyTorch compatibility and changes nothing. ``inputs``
+        (tensors) limits the pass to the paths from them, as in PyTorch.
         """
         if not self.requires_grad:
             raise ValueError(
@@ -109,7 +120,7 @@ class Tensor(Node):
                 raise ValueError(f"Tensor.backward: grad has shape {seed.shape} but the tensor has shape {self.shape}")
             seed = seed.astype(self.data.dtype, copy=True)
         with np.errstate(all="ignore"):  # once for the whole pass: inf and nan propagate silently
-            engine.backward(self, seed)
+            engine.backward(self, seed, None if inputs is None else _inputs(inputs))
 
     # ------------------------------------------------------------ operators
     # Thin: each calls the op in minigrad/ops/ where its forward and backward live.
@@ -330,16 +341,65 @@ class Tensor(Node):
     @staticmethod
     def _leaf(data, requires_grad):
         """A leaf around an existing array (no copy, no checks)."""
-        t = _new(Tensor)
-        t.data = data
-        t.grad = None
-        t.parents = ()
-        t.op = ""
-        t.name = None
-        t._backward = None
-        t._ctx = None
-        t.requires_grad = requires_grad
-        return t
+        return _init_leaf(_new(Tensor), data, requires_grad, None)
+
+    # ------------------------------------------------------------ read by the engine
+    def _check_inputs(self) -> tuple:
+        """Which parents wanted a gradient when the op was recorded, after making sure that no
+        tensor its backward reads (its inputs and itself) changed since."""
+        if self._version != self._versions[-1]:
+            _changed(self, self, self._versions[-1])
+        for p, v in zip(self.parents, self._versions):
+            if p._version != v:
+                _changed(self, p, v)
+        return self._needs
+
+    def _add_grad(self, g):
+        """Add one pass's adjoint into ``grad`` (a leaf's grad is its own array, never shared)."""
+        if g.dtype != self._data.dtype:
+            g = g.astype(self._data.dtype)
+        if self.grad is None:
+            self.grad = g if self.parents else np.array(g, copy=True)
+        else:
+            self.grad = self.grad + g
+
+
+def _init_leaf(t, data, requires_grad, name):
+    """The one place a leaf's slots are filled."""
+    t._data = data
+    t.grad = None
+    t.parents = ()
+    t.op = ""
+    t.name = name
+    t._backward = None
+    t._ctx = None
+    t.requires_grad = requires_grad
+    t._version = 0
+    t._needs = t._versions = ()
+    return t
+
+
+def describe(t) -> str:
+    """How an error message names a tensor: its name (parameters carry their state-dict key) and shape."""
+    what = f"tensor {t.name!r}" if t.name else ("an unnamed leaf tensor" if not t.parents else f"the {t.op} output")
+    return f"{what} of shape {tuple(t._data.shape)}"
+
+
+def _changed(node, t, saved):
+    raise RuntimeError(
+        f"backward: {describe(t)} was changed after the forward used it (in place, by an optimizer step or by "
+        f"assigning its .data: version {t._version}, recorded at version {saved}), so the gradient of the "
+        f"{node.op} that read it would be wrong. Run the forward again after changing it (or change a copy, "
+        "t.detach().clone()).")
+
+
+def _inputs(inputs):
+    """``backward(inputs=...)``: a tensor or a sequence of tensors."""
+    items = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    for t in items:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"Tensor.backward: inputs must be tensors, got {type(t).__name__}")
+    return items
 
 
 def as_array(data, dtype, where):
@@ -373,53 +433,37 @@ def tensor(data, requires_grad=False, name=None, dtype=None) -> Tensor:
 
 
 # ------------------------------------------------------------ shared by every op
-def record(data, parents, op, backward, ctx=None) -> Tensor:
-    """The output node of ``op``: linked to its parents only when some parent needs a grad."""
+def record(data, parents, op, ctx=None) -> Tensor:
+    """The output node of ``op`` (an ``optable.Op``): linked to its parents only when some
+    parent needs a grad, remembering which ones did and their versions (see ``_check_inputs``)."""
     t = _new(Tensor)
-    t.data = data
+    t._data = data
     t.grad = None
     t.name = None
+    t._version = 0
     if _mode.enabled:
-        for p in parents:
-            if p.requires_grad:
-                t.parents = parents
-                t.op = op
-                t._backward = backward
-                t._ctx = ctx
-                t.requires_grad = True
-                return t
+        needs = tuple([p.requires_grad for p in parents])
+        if True in needs:
+            t.parents = parents
+            t.op = op.name
+            t._backward = op.backward
+            t._ctx = ctx
+            t.requires_grad = True
+            t._needs = needs
+            t._versions = tuple([p._version for p in parents]) + (0,)
+            return t
     t.parents = ()
     t.op = ""
     t._backward = None
     t._ctx = None
     t.requires_grad = False
+    t._needs = t._versions = ()
     return t
 
 
 def needs_grad(*tensors) -> bool:
     """True when an op on these tensors will be recorded (so its backward context is worth saving)."""
     return _mode.enabled and any(t.requires_grad for t in tensors)
-
-
-def accumulate(t: Tensor, g: np.ndarray):
-    """Add ``g`` into ``t.grad`` (never in place: grads may be shared between nodes)."""
-    if not t.requires_grad:
-        return
-    if g.dtype != t.data.dtype:
-        g = g.astype(t.data.dtype)
-    if t.grad is None:
-        t.grad = g if t.parents else np.array(g, copy=True)
-    else:
-        t.grad = t.grad + g
-
-
-def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum ``g`` back to ``shape``: the adjoint of NumPy broadcasting."""
-    if g.shape == shape:
-        return g
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
-    return g.sum(axis=axes).reshape(shape)
 
 
 def _axis(axis, dim):

@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import fail, is_int, dim as _dim
-from ..tensor import Tensor, accumulate, record
+from typing import NamedTuple
+
+from ..grids import obj
+from ..optable import register
+from ..tensor import Tensor, record
 
 
 class IndexOutOfRange(IndexError, ValueError):
@@ -33,12 +37,14 @@ def reshape(a: Tensor, shape: tuple, fn="reshape") -> Tensor:
             fail(fn, f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) to {shape}")
     else:
         data = x.view()
-    return record(data, (a,), "reshape", _reshape_backward)
+    return record(data, (a,), RESHAPE)
 
 
-def _reshape_backward(out):
-    a = out.parents[0]
-    accumulate(a, out.grad.reshape(a.data.shape))
+def _reshape_backward(out, g, needs):
+    return (g.reshape(out.parents[0].data.shape),)
+
+
+RESHAPE = register("reshape", _reshape_backward, scalar=False, expand=lambda t, a: a.reshape(t.shape))
 
 
 def flatten(a: Tensor, start_dim=0, end_dim=-1) -> Tensor:
@@ -81,7 +87,7 @@ def permute(a: Tensor, axes, fn="permute") -> Tensor:
             or sorted(ax % nd for ax in axes) != list(range(nd)):
         fail(fn, f"axes {tuple(axes)} are not a permutation of the {nd} dimensions of shape {a.shape}")
     axes = tuple(int(ax) % nd for ax in axes)
-    return record(a.data.transpose(axes), (a,), "transpose", _transpose_backward, axes)
+    return record(a.data.transpose(axes), (a,), TRANSPOSE, axes)
 
 
 def transpose(a: Tensor, axes) -> Tensor:
@@ -101,9 +107,11 @@ def transpose(a: Tensor, axes) -> Tensor:
     return permute(a, axes, "transpose")
 
 
-def _transpose_backward(out):
-    a = out.parents[0]
-    accumulate(a, out.grad.transpose(np.argsort(out._ctx)))
+def _transpose_backward(out, g, needs):
+    return (g.transpose(np.argsort(out._ctx)),)
+
+
+TRANSPOSE = register("transpose", _transpose_backward, scalar=False, expand=lambda t, a: a.transpose(t._ctx))
 
 
 # ---------------------------------------------------------------- indexing
@@ -137,18 +145,32 @@ def getitem(a: Tensor, index) -> Tensor:
         raise IndexOutOfRange(f"Tensor.__getitem__: index {index!r} does not fit shape {a.shape} ({e})") from None
     except (TypeError, ValueError) as e:
         fail("Tensor.__getitem__", f"invalid index {index!r} for shape {a.shape} ({e})", TypeError)
-    return record(np.asarray(data), (a,), "getitem", _getitem_backward, (index, _is_advanced(parts)))
+    return record(np.asarray(data), (a,), GETITEM, Index(index, _is_advanced(parts)))
 
 
-def _getitem_backward(out):
-    a = out.parents[0]
+class Index(NamedTuple):
+    """getitem's NumPy index, and whether it is advanced (elements may repeat)."""
+
+    index: object
+    advanced: bool
+
+
+def _getitem_backward(out, g, needs):
     index, advanced = out._ctx
-    g = np.zeros(a.data.shape, out.grad.dtype)
+    ga = np.zeros(out.parents[0].data.shape, g.dtype)
     if advanced:
-        np.add.at(g, index, out.grad)
+        np.add.at(ga, index, g)
     else:
-        g[index] = out.grad
-    accumulate(a, g)
+        ga[index] = g
+    return (ga,)
+
+
+def _getitem_expand(t, A):
+    picked = A[t._ctx.index]
+    return picked if isinstance(picked, np.ndarray) else obj(picked)
+
+
+GETITEM = register("getitem", _getitem_backward, scalar=False, expand=_getitem_expand)
 
 
 # ---------------------------------------------------------------- dtype
@@ -163,8 +185,11 @@ def cast(a: Tensor, dtype) -> Tensor:
     data = a.data.astype(dt)
     if dt.kind != "f":
         return Tensor._leaf(data, False)
-    return record(data, (a,), "cast", _cast_backward)
+    return record(data, (a,), CAST)
 
 
-def _cast_backward(out):
-    accumulate(out.parents[0], out.grad)
+def _cast_backward(out, g, needs):
+    return (g,)  # the engine casts it to the parent's dtype
+
+
+CAST = register("cast", _cast_backward, scalar=False, expand=lambda t, a: a)
