@@ -166,19 +166,25 @@ def step(node, g, wanted=None) -> list:
     """What one tensor node sends back: ``[(parent, contribution)]`` for its adjoint ``g``, each
     summed back to the parent's shape and dtype, for the parents that wanted a gradient when
     the op was recorded (and that ``wanted(parent)`` accepts). Raises if an input changed."""
-    parents = node.parents
-    needs = node._check_inputs()
-    if wanted is not None:
-        needs = tuple([n and wanted(p) for n, p in zip(needs, parents)])
+    parents, when = node.parents, node._recorded
+    if node._version > when:
+        node._changed(node)
+    for p in parents:
+        if p._version > when:
+            node._changed(p)
+    needs = node._needs
     out = []
     for p, c, need in zip(parents, node._backward(node, g, needs), needs):
         if c is None or not need:
             continue
-        pd = p.data
+        if wanted is not None and not wanted(p):
+            continue
+        pd = p._data
         if c.shape != pd.shape:
             c = unbroadcast(c, pd.shape)
-        if c.dtype != pd.dtype:
-            c = c.astype(pd.dtype)
+        dt = pd.dtype
+        if c.dtype is not dt and c.dtype != dt:
+            c = c.astype(dt)
         out.append((p, c))
     return out
 
@@ -193,11 +199,14 @@ def backward(root, seed, targets=None):
         if node._SCALAR:
             node.grad += g
         else:
-            node._add_grad(g)
+            old = node.grad  # contributions already have the node's dtype; a leaf's grad is its own array
+            node.grad = (g if node.parents else np.array(g, copy=True)) if old is None else old + g
 
 
 def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum ``g`` back to ``shape``: the adjoint of NumPy broadcasting."""
+    if g.shape == shape:
+        return g
     lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
     return g.sum(axis=axes).reshape(shape)

@@ -24,7 +24,7 @@ class Tensor(Node):
     """An n-d array node: ``data`` (ndarray), ``grad`` (ndarray or None), ``requires_grad``."""
 
     __slots__ = ("_data", "grad", "parents", "op", "name", "_backward", "_ctx", "requires_grad",
-                 "_version", "_needs", "_versions", "__weakref__")
+                 "_version", "_needs", "_recorded", "__weakref__")
     _SCALAR = False
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operators
     __hash__ = Node.__hash__  # comparisons are elementwise, identity stays the hash
@@ -46,45 +46,46 @@ class Tensor(Node):
                 raise TypeError(f"Tensor.data: assign an ndarray, got {type(value).__name__}")
             value = np.asarray(value)  # a 0-d result such as t.data - 1 on a 0-d tensor
         self._data = value
-        self._version += 1
+        _clock[0] += 1
+        self._version = _clock[0]
 
     data = property(attrgetter("_data"), _set_data,
                     doc="The ndarray. Assigning to it (``p.data -= lr * g`` too) counts as a change of the "
                         "tensor: graphs recorded before refuse to backpropagate through the old values.")
-    shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
-    ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
-    dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype of ``data``.")
-    size = property(lambda self: self.data.size, doc="The number of elements.")
+    shape = property(lambda self: self._data.shape, doc="The shape of ``data``.")
+    ndim = property(lambda self: self._data.ndim, doc="The number of dimensions.")
+    dtype = property(lambda self: self._data.dtype, doc="The NumPy dtype of ``data``.")
+    size = property(lambda self: self._data.size, doc="The number of elements.")
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self._data)
 
     def __repr__(self):
-        body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
+        body = np.array2string(self._data, precision=4, separator=", ", prefix="tensor(")
         extra = f", name={self.name!r}" if self.name else ""
         if self.op:
             extra += f", op={self.op!r}"
         elif self.requires_grad:
             extra += ", requires_grad=True"
-        if self.data.dtype != np.float64:
-            extra += f", dtype={self.data.dtype}"
+        if self._data.dtype != np.float64:
+            extra += f", dtype={self._data.dtype}"
         return f"tensor({body}{extra})"
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"Tensor.item: only one-element tensors can be converted, this one has shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array (shared, not copied, like PyTorch's)."""
-        return self.data
+        return self._data
 
     def detach(self) -> "Tensor":
         """The same data as a new leaf that does not require grad."""
-        return Tensor._leaf(self.data, False)
+        return Tensor._leaf(self._data, False)
 
     def zero_grad(self):
         """Forget the accumulated gradient (sets ``grad`` to None, like PyTorch)."""
@@ -92,7 +93,7 @@ class Tensor(Node):
 
     def requires_grad_(self, flag=True) -> "Tensor":
         """Turn gradient tracking on (or off) for this leaf, in place."""
-        if flag and self.data.dtype.kind != "f":
+        if flag and self._data.dtype.kind != "f":
             raise ValueError(f"Tensor.requires_grad_: only floating-point tensors can require grad, got {self.dtype}")
         self.requires_grad = bool(flag)
         return self
@@ -109,16 +110,16 @@ class Tensor(Node):
                 f"Tensor.backward: this tensor (shape {self.shape}) does not require grad and has no graph "
                 "(make a leaf with requires_grad=True, outside no_grad)")
         if grad is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise ValueError(
                     f"Tensor.backward: grad can be implicitly created only for a one-element output; "
                     f"this tensor has shape {self.shape}, so pass grad= of that shape")
-            seed = np.ones_like(self.data)
+            seed = np.ones_like(self._data)
         else:
-            seed = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.data.dtype)
+            seed = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self._data.dtype)
             if seed.shape != self.shape:
                 raise ValueError(f"Tensor.backward: grad has shape {seed.shape} but the tensor has shape {self.shape}")
-            seed = seed.astype(self.data.dtype, copy=True)
+            seed = seed.astype(self._data.dtype, copy=True)
         with np.errstate(all="ignore"):  # once for the whole pass: inf and nan propagate silently
             engine.backward(self, seed, None if inputs is None else _inputs(inputs))
 
@@ -178,10 +179,10 @@ class Tensor(Node):
     del _comparison
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"Tensor.__bool__: the truth value of a tensor of shape {self.shape} is ambiguous; "
                              "use .any() or .all() on .data")
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self):
         return float(self.item())
@@ -192,12 +193,12 @@ class Tensor(Node):
     def __array__(self, dtype=None, copy=None):
         """``np.asarray(t)`` (and matplotlib) see the data, not an object array of tensors."""
         if copy:
-            return np.array(self.data, dtype=dtype, copy=True)
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+            return np.array(self._data, dtype=dtype, copy=True)
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
     def tolist(self):
         """The data as (nested) Python lists."""
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __iter__(self):
         for i in range(len(self)):
@@ -332,11 +333,11 @@ class Tensor(Node):
 
     def numel(self) -> int:
         """The number of elements (PyTorch's name for ``size``)."""
-        return self.data.size
+        return self._data.size
 
     def dim(self) -> int:
         """The number of dimensions (PyTorch's name for ``ndim``)."""
-        return self.data.ndim
+        return self._data.ndim
 
     @staticmethod
     def _leaf(data, requires_grad):
@@ -344,24 +345,9 @@ class Tensor(Node):
         return _init_leaf(_new(Tensor), data, requires_grad, None)
 
     # ------------------------------------------------------------ read by the engine
-    def _check_inputs(self) -> tuple:
-        """Which parents wanted a gradient when the op was recorded, after making sure that no
-        tensor its backward reads (its inputs and itself) changed since."""
-        if self._version != self._versions[-1]:
-            _changed(self, self, self._versions[-1])
-        for p, v in zip(self.parents, self._versions):
-            if p._version != v:
-                _changed(self, p, v)
-        return self._needs
-
-    def _add_grad(self, g):
-        """Add one pass's adjoint into ``grad`` (a leaf's grad is its own array, never shared)."""
-        if g.dtype != self._data.dtype:
-            g = g.astype(self._data.dtype)
-        if self.grad is None:
-            self.grad = g if self.parents else np.array(g, copy=True)
-        else:
-            self.grad = self.grad + g
+    def _changed(self, t):
+        """Refuse to backpropagate through ``t``, an input of this op changed since its forward."""
+        _changed(self, t)
 
 
 def _init_leaf(t, data, requires_grad, name):
@@ -375,8 +361,15 @@ def _init_leaf(t, data, requires_grad, name):
     t._ctx = None
     t.requires_grad = requires_grad
     t._version = 0
-    t._needs = t._versions = ()
+    t._needs = ()
+    t._recorded = 0
     return t
+
+
+_clock = [0]
+"""The change clock: every assignment to a tensor's ``data`` ticks it and stamps the tensor
+(``_version``); a recorded op keeps the time of its forward (``_recorded``), so an input
+stamped later was changed after the forward used it. One int per node, compared at backward."""
 
 
 def describe(t) -> str:
@@ -385,12 +378,11 @@ def describe(t) -> str:
     return f"{what} of shape {tuple(t._data.shape)}"
 
 
-def _changed(node, t, saved):
+def _changed(node, t):
     raise RuntimeError(
         f"backward: {describe(t)} was changed after the forward used it (in place, by an optimizer step or by "
-        f"assigning its .data: version {t._version}, recorded at version {saved}), so the gradient of the "
-        f"{node.op} that read it would be wrong. Run the forward again after changing it (or change a copy, "
-        "t.detach().clone()).")
+        f"assigning its .data), so the gradient of the {node.op} that read it would be wrong. Run the forward "
+        "again after changing it (or change a copy, t.detach().clone()).")
 
 
 def _inputs(inputs):
@@ -442,23 +434,37 @@ def record(data, parents, op, ctx=None) -> Tensor:
     t.name = None
     t._version = 0
     if _mode.enabled:
-        needs = tuple([p.requires_grad for p in parents])
-        if True in needs:
+        n = len(parents)
+        if n == 1:
+            needs = _ONE_NEEDS if parents[0].requires_grad else None
+        elif n == 2:
+            needs = _TWO_NEEDS[parents[0].requires_grad, parents[1].requires_grad]
+        else:
+            needs = tuple([p.requires_grad for p in parents])
+            if True not in needs:
+                needs = None
+        if needs is not None:
             t.parents = parents
             t.op = op.name
             t._backward = op.backward
             t._ctx = ctx
             t.requires_grad = True
             t._needs = needs
-            t._versions = tuple([p._version for p in parents]) + (0,)
+            t._recorded = _clock[0]
             return t
     t.parents = ()
     t.op = ""
     t._backward = None
     t._ctx = None
     t.requires_grad = False
-    t._needs = t._versions = ()
+    t._needs = ()
+    t._recorded = 0
     return t
+
+
+_ONE_NEEDS = (True,)
+_TWO_NEEDS = {(True, True): (True, True), (True, False): (True, False), (False, True): (False, True),
+              (False, False): None}
 
 
 def needs_grad(*tensors) -> bool:

@@ -17,12 +17,12 @@ from ..value import sum_node
 # ---------------------------------------------------------------- relu
 def relu(a: Tensor) -> Tensor:
     """max(a, 0); d/da = 1 where a > 0, else 0 (0 at 0, like PyTorch)."""
-    return record(np.maximum(a.data, 0), (a,), RELU)
+    return record(np.maximum(a._data, 0), (a,), RELU)
 
 
 def _relu_backward(out, g, needs):
     # not (y <= 0) rather than y > 0: a NaN passes its gradient on, like PyTorch; a float mask multiplies 2x faster
-    return (g * (~(out.data <= 0)).astype(g.dtype),)
+    return (g * (~(out._data <= 0)).astype(g.dtype),)
 
 
 RELU = register("relu", _relu_backward, scalar=False, expand=lambda t, a: each(lambda x: x.relu(), a))
@@ -31,14 +31,14 @@ RELU = register("relu", _relu_backward, scalar=False, expand=lambda t, a: each(l
 # ---------------------------------------------------------------- leaky_relu
 def leaky_relu(a: Tensor, negative_slope=0.01) -> Tensor:
     """a if a > 0 else negative_slope * a; d/da = 1 or negative_slope (the slope at 0)."""
-    x = a.data
+    x = a._data
     with np.errstate(all="ignore"):
         data = np.where(x > 0, x, x * np.asarray(negative_slope, x.dtype))
     return record(data, (a,), LEAKY_RELU, negative_slope)
 
 
 def _leaky_relu_backward(out, g, needs):
-    x = out.parents[0].data
+    x = out.parents[0]._data
     return (np.where(x > 0, g, g * np.asarray(out._ctx, g.dtype)),)
 
 
@@ -50,12 +50,12 @@ LEAKY_RELU = register("leaky_relu", _leaky_relu_backward, scalar=False,
 def tanh(a: Tensor) -> Tensor:
     """tanh a; d/da = 1 - tanh² a."""
     with np.errstate(all="ignore"):
-        data = np.tanh(a.data)
+        data = np.tanh(a._data)
     return record(data, (a,), TANH)
 
 
 def _tanh_backward(out, g, needs):
-    t = out.data
+    t = out._data
     return (g * (1 - t * t),)
 
 
@@ -65,7 +65,7 @@ TANH = register("tanh", _tanh_backward, scalar=False, expand=lambda t, a: each(l
 # ---------------------------------------------------------------- sigmoid
 def sigmoid(a: Tensor) -> Tensor:
     """σ(a) = 1 / (1 + e^-a), without overflow: e^-|a| is never larger than 1; d/da = σ (1 - σ)."""
-    x = a.data
+    x = a._data
     with np.errstate(all="ignore"):
         e = np.exp(-np.abs(x))
         data = np.where(x >= 0, 1, e) / (1 + e)
@@ -73,7 +73,7 @@ def sigmoid(a: Tensor) -> Tensor:
 
 
 def _sigmoid_backward(out, g, needs):
-    s = out.data
+    s = out._data
     return (g * s * (1 - s),)
 
 
@@ -84,7 +84,7 @@ SIGMOID = register("sigmoid", _sigmoid_backward, scalar=False,
 # ---------------------------------------------------------------- softmax
 def softmax(a: Tensor, dim: int) -> Tensor:
     """e^(a_i - max a) / Σ_j e^(a_j - max a) along ``dim``; d/da = s ⊙ (g - Σ g ⊙ s)."""
-    x = a.data
+    x = a._data
     with np.errstate(all="ignore"):
         e = np.exp(x - x.max(axis=dim, keepdims=True))
         data = e / e.sum(axis=dim, keepdims=True)
@@ -92,7 +92,7 @@ def softmax(a: Tensor, dim: int) -> Tensor:
 
 
 def _softmax_backward(out, g, needs):
-    s, dim = out.data, out._ctx
+    s, dim = out._data, out._ctx
     return (s * (g - (g * s).sum(axis=dim, keepdims=True)),)
 
 
@@ -115,7 +115,7 @@ SOFTMAX = register("softmax", _softmax_backward, scalar=False, expand=_softmax_e
 # ---------------------------------------------------------------- log_softmax
 def log_softmax(a: Tensor, dim: int) -> Tensor:
     """a_i - max a - log Σ_j e^(a_j - max a) along ``dim``; d/da = g - e^out Σ g."""
-    x = a.data
+    x = a._data
     with np.errstate(all="ignore"):
         shifted = x - x.max(axis=dim, keepdims=True)
         data = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
@@ -123,7 +123,7 @@ def log_softmax(a: Tensor, dim: int) -> Tensor:
 
 
 def _log_softmax_backward(out, g, needs):
-    return (g - np.exp(out.data) * g.sum(axis=out._ctx, keepdims=True),)
+    return (g - np.exp(out._data) * g.sum(axis=out._ctx, keepdims=True),)
 
 
 def _log_softmax_expand(t, A):
@@ -139,7 +139,7 @@ LOG_SOFTMAX = register("log_softmax", _log_softmax_backward, scalar=False, expan
 # ---------------------------------------------------------------- dropout
 def dropout(a: Tensor, p: float, rng) -> Tensor:
     """a ⊙ m / (1 - p) with m_i ~ Bernoulli(1 - p); d/da = m / (1 - p)."""
-    x = a.data
+    x = a._data
     if p >= 1.0:
         mask = np.zeros(x.shape, x.dtype)
     else:

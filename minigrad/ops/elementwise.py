@@ -50,7 +50,7 @@ def _binary(fn, ufunc, a, b):
         b = lift(b, a)
     with _quiet(all="ignore"):
         try:
-            return a, b, ufunc(a.data, b.data)
+            return a, b, ufunc(a._data, b._data)
         except ValueError:
             _broadcast_error(fn, a, b)
 
@@ -98,7 +98,7 @@ def mul(a, b) -> Tensor:
 
 def _mul_backward(out, g, needs):
     a, b = out.parents
-    return (g * b.data if needs[0] else None), (g * a.data if needs[1] else None)
+    return (g * b._data if needs[0] else None), (g * a._data if needs[1] else None)
 
 
 MUL = _ew_op("*", _mul_backward, "mul", lambda x, y: x * y)
@@ -112,8 +112,8 @@ def div(a, b) -> Tensor:
 
 
 def _div_backward(out, g, needs):
-    gb = g / out.parents[1].data
-    return gb, (-gb * out.data if needs[1] else None)
+    gb = g / out.parents[1]._data
+    return gb, (-gb * out._data if needs[1] else None)
 
 
 DIV = _ew_op("/", _div_backward, "div", lambda x, y: x / y)
@@ -122,7 +122,7 @@ DIV = _ew_op("/", _div_backward, "div", lambda x, y: x / y)
 # ---------------------------------------------------------------- -a
 def neg(a: Tensor) -> Tensor:
     """-a; d/da = -1."""
-    return record(np.negative(a.data), (a,), NEG)
+    return record(np.negative(a._data), (a,), NEG)
 
 
 def _neg_backward(out, g, needs):
@@ -139,14 +139,14 @@ def power(a, b) -> Tensor:
     if isinstance(b, numbers.Real) and not isinstance(b, bool) and isinstance(a, Tensor):
         n = float(b)
         with _quiet(all="ignore"):
-            data = np.power(a.data, n) if a.data.dtype.kind == "f" else np.power(a.data.astype(np.float64), n)
+            data = np.power(a._data, n) if a._data.dtype.kind == "f" else np.power(a._data.astype(np.float64), n)
         return record(data, (a,), POW_N, n)
     a, b, data = _binary("pow", np.power, a, b)
     return record(data, (a, b), POW)
 
 
 def _pow_n_backward(out, g, needs):
-    x = out.parents[0].data
+    x = out.parents[0]._data
     n = out._ctx
     if n == 2.0:
         local = 2.0 * x
@@ -165,19 +165,19 @@ POW_N = register("**", _pow_n_backward, scalar=False, word="pow",
 
 def _pow_backward(out, g, needs):
     a, b = out.parents
-    x, y = a.data, b.data
+    x, y = a._data, b._data
     ga = gb = None
     if needs[0]:
         ga = g * y * np.power(x, y - 1.0)
     if needs[1]:
-        gb = g * out.data * np.log(x)
+        gb = g * out._data * np.log(x)
         gb = np.where((x == 0) & (y >= 0), 0.0, gb)
     return ga, gb
 
 
 def _pow_expand(t, A, B):
     """a ** b as exp(b · log a), which needs a > 0."""
-    base = np.asarray(t.parents[0].data)
+    base = np.asarray(t.parents[0]._data)
     if np.any(base <= 0):
         fail("scalar.expand", f"pow with a tensor exponent expands as exp(b·log a), which needs a > 0; "
              f"the base has {int(np.sum(base <= 0))} elements <= 0 (shape {base.shape})")
@@ -191,12 +191,12 @@ POW = register("pow", _pow_backward, scalar=False, expand=_pow_expand)
 def exp(a: Tensor) -> Tensor:
     """e^a; d/da = e^a."""
     with _quiet(all="ignore"):
-        data = np.exp(a.data)
+        data = np.exp(a._data)
     return record(data, (a,), EXP)
 
 
 def _exp_backward(out, g, needs):
-    return (g * out.data,)
+    return (g * out._data,)
 
 
 EXP = _ew_op("exp", _exp_backward, "exp", lambda x: x.exp())
@@ -205,12 +205,12 @@ EXP = _ew_op("exp", _exp_backward, "exp", lambda x: x.exp())
 def log(a: Tensor) -> Tensor:
     """ln a; d/da = 1/a (log 0 = -inf, log of a negative number = nan)."""
     with _quiet(all="ignore"):
-        data = np.log(a.data)
+        data = np.log(a._data)
     return record(data, (a,), LOG)
 
 
 def _log_backward(out, g, needs):
-    return (g / out.parents[0].data,)
+    return (g / out.parents[0]._data,)
 
 
 LOG = _ew_op("log", _log_backward, "log", lambda x: x.log())
@@ -219,12 +219,12 @@ LOG = _ew_op("log", _log_backward, "log", lambda x: x.log())
 def sqrt(a: Tensor) -> Tensor:
     """√a; d/da = 1 / (2√a)."""
     with _quiet(all="ignore"):
-        data = np.sqrt(a.data)
+        data = np.sqrt(a._data)
     return record(data, (a,), SQRT)
 
 
 def _sqrt_backward(out, g, needs):
-    return (g * 0.5 / out.data,)
+    return (g * 0.5 / out._data,)
 
 
 SQRT = _ew_op("sqrt", _sqrt_backward, "sqrt", lambda x: x ** 0.5)
@@ -232,11 +232,11 @@ SQRT = _ew_op("sqrt", _sqrt_backward, "sqrt", lambda x: x ** 0.5)
 
 def absolute(a: Tensor) -> Tensor:
     """|a|; d/da = sign(a) (0 at 0, like PyTorch)."""
-    return record(np.abs(a.data), (a,), ABS)
+    return record(np.abs(a._data), (a,), ABS)
 
 
 def _abs_backward(out, g, needs):
-    return (g * np.sign(out.parents[0].data),)
+    return (g * np.sign(out.parents[0]._data),)
 
 
 def abs_value(v):
@@ -255,7 +255,7 @@ def clip(a: Tensor, min=None, max=None) -> Tensor:
     for arg, v in (("min", min), ("max", max)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real)):
             fail(fn, f"{arg} must be a number or None, got {type(v).__name__} {v!r}", TypeError)
-    x = a.data
+    x = a._data
     if x.dtype.kind != "f" and any(isinstance(v, float) and not v.is_integer() for v in (min, max)):
         x = x.astype(np.float64)        # an integer tensor clipped at 0.5 becomes float, like PyTorch
     data = x
@@ -276,7 +276,7 @@ class Bounds(NamedTuple):
 
 
 def _clip_backward(out, g, needs):
-    x = out.parents[0].data
+    x = out.parents[0]._data
     lo, hi = out._ctx
     keep = np.ones(x.shape, bool)
     if lo is not None:
@@ -304,9 +304,9 @@ CLIP = register("clip", _clip_backward, scalar=False, expand=_clip_expand)
 # ---------------------------------------------------------------- comparisons (no grad)
 def compare(a: Tensor, b, op) -> Tensor:
     """a < b etc.: a bool tensor outside the graph, like PyTorch's."""
-    other = b.data if isinstance(b, Tensor) else b
+    other = b._data if isinstance(b, Tensor) else b
     try:
-        data = op(a.data, other)
+        data = op(a._data, other)
     except ValueError:
         _broadcast_error(op.__name__, a, b if isinstance(b, Tensor) else lift(b, a))
     return Tensor._leaf(np.asarray(data), False)

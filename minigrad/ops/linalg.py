@@ -21,9 +21,9 @@ def matmul(a, b, fn="matmul") -> Tensor:
         b = lift(b, a)
     with np.errstate(all="ignore"):
         try:
-            data = np.matmul(a.data, b.data)
+            data = np.matmul(a._data, b._data)
         except ValueError:
-            _matmul_error(fn, a.data.shape, b.data.shape)
+            _matmul_error(fn, a._data.shape, b._data.shape)
     return record(data, (a, b), MATMUL)
 
 
@@ -38,7 +38,7 @@ def _matmul_error(fn, sa, sb):
 
 def _matmul_backward(out, g, needs):
     a, b = out.parents
-    x, y = a.data, b.data
+    x, y = a._data, b._data
     if x.ndim == 1 and y.ndim == 1:  # dot product: a scalar
         return (g * y if needs[0] else None), (g * x if needs[1] else None)
     x2 = x[None, :] if x.ndim == 1 else x
@@ -72,14 +72,14 @@ def linear(x: Tensor, w: Tensor, b: Tensor | None = None) -> Tensor:
     d/dx = g @ w,  d/dw = Σ_batch gᵀ x,  d/db = Σ_batch g.
     """
     with np.errstate(all="ignore"):
-        data = np.matmul(x.data, w.data.T)
+        data = np.matmul(x._data, w._data.T)
         if b is not None:
-            data = data + b.data
+            data = data + b._data
     return record(data, (x, w) if b is None else (x, w, b), LINEAR)
 
 
 def _linear_backward(out, g, needs):
-    x, w = out.parents[0].data, out.parents[1].data
+    x, w = out.parents[0]._data, out.parents[1]._data
     gx = gw = None
     if needs[0]:
         gx = np.matmul(g, w)

@@ -20,7 +20,7 @@ def nll_loss(logp: Tensor, target: np.ndarray, weight, ignore_index: int, reduct
 
     ``logp`` is (N, C, d1, ...) with ``target`` (N, d1, ...), or (C,) with a 0-d target.
     """
-    x = logp.data
+    x = logp._data
     if x.ndim == 1:
         x, target = x[None], np.asarray(target).reshape(1)
     valid = target != ignore_index
@@ -32,7 +32,7 @@ def nll_loss(logp: Tensor, target: np.ndarray, weight, ignore_index: int, reduct
     with np.errstate(all="ignore"):
         losses = -coef * picked
         if reduction == "none":
-            data = losses.reshape(np.shape(target) if logp.data.ndim > 1 else ())
+            data = losses.reshape(np.shape(target) if logp._data.ndim > 1 else ())
             denom = None
         elif reduction == "sum":
             data, denom = np.asarray(losses.sum()), None
@@ -56,14 +56,14 @@ class Picked(NamedTuple):
 def _nll_loss_backward(out, g, needs):
     logp = out.parents[0]
     t, coef, reduction, denom = out._ctx
-    shape = logp.data.shape if logp.data.ndim > 1 else (1,) + logp.data.shape
+    shape = logp._data.shape if logp._data.ndim > 1 else (1,) + logp._data.shape
     if reduction == "none":
         ge = g.reshape(t.shape)
     else:
         ge = np.broadcast_to(g if denom is None else g / denom, t.shape)
-    grad = np.zeros(shape, logp.data.dtype)
+    grad = np.zeros(shape, logp._data.dtype)
     np.put_along_axis(grad, t[:, None], (-coef * ge)[:, None], axis=1)
-    return (grad.reshape(logp.data.shape),)
+    return (grad.reshape(logp._data.shape),)
 
 
 def _nll_loss_expand(t, A):
@@ -90,7 +90,7 @@ def binary_cross_entropy(p: Tensor, t: Tensor) -> Tensor:
 
     d/dp = (p - t) / max(p (1 - p), 1e-12);  d/dt = log(1 - p) - log p (clamped).
     """
-    x, y = p.data, t.data
+    x, y = p._data, t._data
     with np.errstate(all="ignore"):
         log_p = np.maximum(np.log(x), -100)
         log_q = np.maximum(np.log1p(-x), -100)
@@ -105,8 +105,8 @@ def _bce_backward(out, g, needs):
     gp = gt = None
     with np.errstate(all="ignore"):
         if needs[0]:
-            x = p.data
-            gp = g * (x - t.data) / np.maximum(x * (1 - x), _EPS)
+            x = p._data
+            gp = g * (x - t._data) / np.maximum(x * (1 - x), _EPS)
         if needs[1]:
             gt = g * (log_q - log_p)
     return gp, gt
@@ -129,7 +129,7 @@ def bce_with_logits(z: Tensor, t: Tensor, pos_weight) -> Tensor:
 
     d/dz = (1 - t) - L σ(-z);  d/dt = -z + (pos_weight - 1) softplus(-z).
     """
-    x, y = z.data, t.data
+    x, y = z._data, t._data
     with np.errstate(all="ignore"):
         soft = np.log1p(np.exp(-np.abs(x)))
         sp = soft + np.maximum(-x, 0)
@@ -154,7 +154,7 @@ class Logits(NamedTuple):
 def _bce_logits_backward(out, g, needs):
     z, t = out.parents
     sp, lw, pos_weight = out._ctx
-    x, y = z.data, t.data
+    x, y = z._data, t._data
     gz = gt = None
     with np.errstate(all="ignore"):
         if needs[0]:

@@ -36,7 +36,7 @@ def batch_norm(x: Tensor, running_mean, running_var, weight, bias, training, mom
 
 
 def _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps):
-    data = x.data
+    data = x._data
     axes = (0,) + tuple(range(2, data.ndim))
     bshape = (1, data.shape[1]) + (1,) * (data.ndim - 2)
     if training:
@@ -73,7 +73,7 @@ def _batch_norm_backward(out, g, needs):
     if has_b and needs[-1]:
         grads[-1] = g.sum(axis=axes)
     if needs[0]:
-        gxhat = g * out.parents[1].data.reshape(bshape) if has_w else g
+        gxhat = g * out.parents[1]._data.reshape(bshape) if has_w else g
         scale = invstd.reshape(bshape)
         if training:
             n = g.size // g.shape[1]

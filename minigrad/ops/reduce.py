@@ -59,17 +59,17 @@ def _kept_shape(shape, axes):
 # ---------------------------------------------------------------- sum
 def sum(a: Tensor, axis=None, keepdims=False) -> Tensor:
     """Σ a over ``axis`` (all axes by default); d/da_i = 1."""
-    axes = None if axis is None else normalize_axis("sum", axis, a.data.ndim)
+    axes = None if axis is None else normalize_axis("sum", axis, a._data.ndim)
     with np.errstate(all="ignore"):
-        data = np.sum(a.data, axis=axes, keepdims=keepdims)
+        data = np.sum(a._data, axis=axes, keepdims=keepdims)
     return record(np.asarray(data), (a,), SUM, Reduced(axes, keepdims))
 
 
 def _sum_backward(out, g, needs):
-    shape = out.parents[0].data.shape
+    shape = out.parents[0]._data.shape
     axes, keepdims, _ = out._ctx
     if axes is None:
-        return (np.full(shape, g, out.parents[0].data.dtype),)
+        return (np.full(shape, g, out.parents[0]._data.dtype),)
     if not keepdims:
         g = g.reshape(_kept_shape(shape, axes))
     return (np.broadcast_to(g, shape),)
@@ -82,8 +82,8 @@ SUM = register("sum", _sum_backward, scalar=False,
 # ---------------------------------------------------------------- mean
 def mean(a: Tensor, axis=None, keepdims=False) -> Tensor:
     """(1/n) Σ a over ``axis``; d/da_i = 1/n."""
-    axes = None if axis is None else normalize_axis("mean", axis, a.data.ndim)
-    x = a.data
+    axes = None if axis is None else normalize_axis("mean", axis, a._data.ndim)
+    x = a._data
     if x.dtype.kind != "f":
         fail("mean", f"needs a floating-point tensor, got dtype {x.dtype}", TypeError)
     with np.errstate(all="ignore"):
@@ -92,7 +92,7 @@ def mean(a: Tensor, axis=None, keepdims=False) -> Tensor:
 
 
 def _mean_backward(out, g, needs):
-    x = out.parents[0].data
+    x = out.parents[0]._data
     axes, keepdims, _ = out._ctx
     shape = x.shape
     n = x.size if axes is None else int(np.prod([shape[i] for i in axes]))
@@ -106,7 +106,7 @@ def _mean_backward(out, g, needs):
 
 
 def _mean_expand(t, A):
-    count = A.size // builtins.max(t.data.size, 1)  # Σ over the window, then one * node by 1/count
+    count = A.size // builtins.max(t._data.size, 1)  # Σ over the window, then one * node by 1/count
     return each(lambda s: s * (1.0 / count), reduce(A, t._ctx.axes, sum_node)).reshape(t.shape)
 
 
@@ -130,7 +130,7 @@ def min(a: Tensor, axis=None, keepdims=False) -> Tensor:
 
 
 def _extreme(fn, a, axis, keepdims, reduce, arg):
-    x = a.data
+    x = a._data
     if x.size == 0:
         fail(fn, f"cannot reduce an empty tensor (shape {x.shape})")
     axes = None if axis is None else normalize_axis(fn, axis, x.ndim)
@@ -189,7 +189,7 @@ def argmin(a: Tensor, axis=None, keepdims=False) -> Tensor:
 
 
 def _arg(fn, a, axis, keepdims, f):
-    x = a.data
+    x = a._data
     if x.size == 0:
         fail(fn, f"cannot reduce an empty tensor (shape {x.shape})")
     if axis is not None and not is_int(axis):
