@@ -132,12 +132,23 @@ def exact(x):
             return float(x)
         return x.numerator if isinstance(x, Fraction) and x.denominator == 1 else x
     x = float(x)
-    if not math.isfinite(x):
-        return x
-    if x.is_integer():
-        return int(x)
-    f = Fraction(x).limit_denominator(1000)
-    return f if f.numerator / f.denominator == x else x
+    got = _EXACT.get(x)
+    if got is None:
+        got = x
+        if not math.isfinite(x):
+            pass
+        elif x.is_integer():
+            got = int(x)
+        else:
+            f = Fraction(x).limit_denominator(1000)
+            got = f if f.numerator / f.denominator == x else x
+        if len(_EXACT) > 10_000:
+            _EXACT.clear()
+        _EXACT[x] = got
+    return got
+
+
+_EXACT: dict = {}  # float -> its exact form: a graph repeats its constants (y * 1.0001, 10^5 times)
 
 
 def num(x) -> Expr:
@@ -164,10 +175,17 @@ def lift(x) -> Expr:
 
 
 def _arith(f, a, b):
+    """``f(a, b)`` for two numbers: exact while both are, a float once one is (a product of
+    floats is no small fraction; searching for one would cost more than the pass)."""
     try:
-        return num(f(a, b))
+        v = f(a, b)
     except (OverflowError, ZeroDivisionError, ValueError):
-        return num(f(float(a), float(b)) if not isinstance(a, float) or not isinstance(b, float) else math.nan)
+        v = f(float(a), float(b)) if not isinstance(a, float) or not isinstance(b, float) else math.nan
+    if isinstance(v, float):
+        if math.isfinite(v) and v.is_integer():
+            v = int(v)
+        return Expr("num", (), v) if v not in (0, 1) or isinstance(v, float) else (ZERO if v == 0 else ONE)
+    return num(v)
 
 
 def add(a: Expr, b: Expr) -> Expr:

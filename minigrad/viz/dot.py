@@ -12,7 +12,7 @@ from __future__ import annotations
 import graphviz
 
 from .._checks import choice, fail
-from .graph import DEFAULT_MAX_NODES, MAX_OPS, Graph, VNode, build, fmt
+from .graph import DEFAULT_MAX_NODES, MAX_OPS, Graph, VNode, build, fmt, quiet_gc
 
 FONT = "Helvetica"
 COLORS = {
@@ -28,6 +28,7 @@ EDGE = "#444444"
 SMALL = 60  # up to this many nodes, every edge is labelled with its local gradient
 
 
+@quiet_gc
 def to_dot(root, focus=None, rankdir="LR", show_grad=True, max_nodes=DEFAULT_MAX_NODES) -> graphviz.Digraph:
     """The backprop diagram of ``root`` (a Value, a Tensor or a grid of Values) as a Digraph.
 

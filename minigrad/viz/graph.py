@@ -16,6 +16,7 @@ Labels are the names ``mg.derive`` prints (``labels.py``). Every walk is iterati
 """
 from __future__ import annotations
 
+import functools
 import gc
 from dataclasses import dataclass, field
 
@@ -136,28 +137,38 @@ def check_max_nodes(fn: str, max_nodes):
     return max_nodes
 
 
+def quiet_gc(draw):
+    """Run a drawing function with the cyclic garbage collector paused: a diagram makes ~10
+    objects per node and no cycles, and at 10^6 nodes the collector's passes would cost more
+    than the drawing itself."""
+    @functools.wraps(draw)
+    def drawing(*args, **kwargs):
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return draw(*args, **kwargs)
+        finally:
+            if paused:
+                gc.enable()
+    return drawing
+
+
 def build(fn: str, root, focus=None, max_nodes=DEFAULT_MAX_NODES) -> Graph:
     """The neutral graph of ``root`` (focused on ``focus``, collapsed past ``max_nodes``)."""
     check_max_nodes(fn, max_nodes)
     roots = roots_of(fn, root)
     order = topological_order(*roots)
-    labels = {id(n): lab for n, lab in zip(order, auto_labels(order, roots))}
+    labels = {id(n): lab for n, lab in zip(order, auto_labels(order, roots))}  # one walk, shared
     if focus is not None:
         keep = _focus(fn, focus, order, {id(n): i for i, n in enumerate(order)})
         order = [n for n in order if id(n) in keep]
     from .collapse import collapse, mark_clusters
-    paused = gc.isenabled()
-    gc.disable()  # ~10 objects per node and no cycles: the collector would only slow this down
-    try:
-        graph = _full(order, labels, {id(r) for r in roots})
-        graph.total = len(graph.nodes)
-        if max_nodes is not None and len(graph.nodes) > max_nodes:
-            graph = collapse(graph, max_nodes)  # probes only when the taps are folded
-        else:
-            probe(graph)
-    finally:
-        if paused:
-            gc.enable()
+    graph = _full(order, labels, {id(r) for r in roots})
+    graph.total = len(graph.nodes)
+    if max_nodes is not None and len(graph.nodes) > max_nodes:
+        graph = collapse(graph, max_nodes)  # probes only when the taps are folded
+    else:
+        probe(graph)
     graph.labels = labels
     _fill_expr(graph, labels)
     mark_clusters(graph)

@@ -23,7 +23,7 @@ from ..derivation.render import Text, branch_line, derivation_lines, final_line
 from ..engine import topological_order
 from ..value import Value
 from .dot import digraph, focus_label
-from .graph import DEFAULT_MAX_NODES, Graph, build, fmt, forward_text, roots_of
+from .graph import DEFAULT_MAX_NODES, Graph, build, fmt, forward_text, quiet_gc, roots_of
 from .render import check_path, have_dot
 from .svg import plain_svg
 
@@ -31,6 +31,7 @@ MAX_TEXT_LINES = 80   # a node's whole derivation is embedded when it is about t
 MAX_TERMS = 6         # chain-rule sums longer than this are written with Σ
 
 
+@quiet_gc
 def to_html(root, path, focus=None, max_nodes=DEFAULT_MAX_NODES, title=None) -> pathlib.Path:
     """Write the stepper page for ``root`` (a Value, a Tensor or a grid) to ``path`` (.html).
 

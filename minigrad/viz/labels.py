@@ -13,7 +13,7 @@ def auto_labels(order, roots) -> list:
     text agree; an unnamed constant shows its value; an unnamed tensor leaf ``param``/``const``."""
     if any(isinstance(r, Tensor) for r in roots):
         return _tensor_labels(order)
-    names = display_names(*roots)
+    names = display_names(*roots, order=order)
     labels = []
     for n in order:
         name = names.get(n)

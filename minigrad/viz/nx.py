@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .graph import Graph, build
+from .graph import Graph, build, quiet_gc
 
 
+@quiet_gc
 def to_networkx(root, focus=None, max_nodes=None) -> nx.DiGraph:
     """``root``'s graph as a DiGraph with forward edges (input -> output).
 
@@ -21,22 +22,12 @@ def to_networkx(root, focus=None, max_nodes=None) -> nx.DiGraph:
 def from_graph(g: Graph) -> nx.DiGraph:
     """A neutral graph as a networkx DiGraph; ``G.graph['note']`` says if it was collapsed."""
     G = nx.DiGraph(note=g.note, collapsed=g.collapsed, total=g.total)
-    for n in g.nodes:
-        attrs = dict(label=n.label, op=n.op, name=n.name, value=n.value, grad=n.grad,
-                     kind=n.kind, level=n.level, root=n.is_root)
-        if n.shape is not None:
-            attrs["shape"] = n.shape
-        if n.grouped:
-            attrs["count"] = n.count
-        if n.cluster is not None:
-            attrs["cluster"] = n.cluster
-        G.add_node(n.id, **attrs)
+    G.add_nodes_from((n.id, _node_attrs(n)) for n in g.nodes)
+    if not g.collapsed:  # every (src, dst) pair is one edge: no merging needed
+        G.add_edges_from((e.src, e.dst, _edge_attrs(e)) for e in g.edges)
+        return G
     for e in g.edges:
-        attrs = dict(local_grad=e.local_grad, grad=e.grad)
-        if e.selected is not None:
-            attrs["selected"] = e.selected
-        if e.count > 1:
-            attrs["count"] = e.count
+        attrs = _edge_attrs(e)
         if G.has_edge(e.src, e.dst):  # a collapsed max group: winners and losers share the pair
             old = G.edges[e.src, e.dst]
             old["count"] = old.get("count", 1) + e.count
@@ -44,3 +35,24 @@ def from_graph(g: Graph) -> nx.DiGraph:
             continue
         G.add_edge(e.src, e.dst, **attrs)
     return G
+
+
+def _node_attrs(n) -> dict:
+    attrs = {"label": n.label, "op": n.op, "name": n.name, "value": n.value, "grad": n.grad,
+             "kind": n.kind, "level": n.level, "root": n.is_root}
+    if n.shape is not None:
+        attrs["shape"] = n.shape
+    if n.grouped:
+        attrs["count"] = n.count
+    if n.cluster is not None:
+        attrs["cluster"] = n.cluster
+    return attrs
+
+
+def _edge_attrs(e) -> dict:
+    attrs = {"local_grad": e.local_grad, "grad": e.grad}
+    if e.selected is not None:
+        attrs["selected"] = e.selected
+    if e.count > 1:
+        attrs["count"] = e.count
+    return attrs

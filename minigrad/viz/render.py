@@ -9,7 +9,7 @@ import graphviz
 
 from .._checks import fail
 from .dot import check_style, digraph, focus_label
-from .graph import DEFAULT_MAX_NODES, build
+from .graph import DEFAULT_MAX_NODES, build, quiet_gc
 
 FORMATS = (".svg", ".png", ".pdf", ".dot")
 
@@ -19,6 +19,7 @@ def have_dot() -> bool:
     return shutil.which("dot") is not None
 
 
+@quiet_gc
 def render(root, path, focus=None, rankdir="LR", show_grad=True, max_nodes=DEFAULT_MAX_NODES) -> pathlib.Path:
     """Draw ``root``'s backprop diagram into ``path`` (format by suffix); returns the Path.
 
