@@ -41,15 +41,6 @@ def svg_width(svg):
     return float(re.search(r'<svg[^>]*?\swidth="([\d.]+)pt"', svg).group(1))
 
 
-@pytest.fixture
-def no_dot(monkeypatch, tmp_path):
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    assert shutil.which("dot") is None
-    return tmp_path
-
-
 def test_show_is_the_diagram_as_svg_for_jupyter():
     w, f = slide()
     shown = viz.show(f, focus=w[0, 0])
