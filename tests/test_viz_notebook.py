@@ -41,9 +41,10 @@ def svg_width(svg):
     return float(re.search(r'<svg[^>]*?\swidth="([\d.]+)pt"', svg).group(1))
 
 
-def test_show_is_the_diagram_as_svg_for_jupyter():
+def test_show_is_the_diagram_as_svg_for_jupyter(tmp_path):
     w, f = slide()
     shown = viz.show(f, focus=w[0, 0])
+    assert shown.save(tmp_path / "focus.svg").read_text(encoding="utf-8") == shown._repr_svg_()
     assert shown._repr_html_() is None
     root = ET.fromstring(shown._repr_svg_())
     assert root.tag.endswith("svg")

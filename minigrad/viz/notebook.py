@@ -12,6 +12,7 @@ draws left to right unless that is wider than ``NOTEBOOK_WIDTH`` and top to bott
 from __future__ import annotations
 
 import io
+import pathlib
 import re
 from html import escape
 
@@ -48,9 +49,7 @@ class Shown:
         return self.html
 
     def save(self, path):
-        """Write the SVG (a diagram) or the page (the stepper, as in ``to_html``) to ``path``."""
-        import pathlib
-
+        """Write the SVG (a diagram) or the frame's HTML (the stepper) to ``path``; returns the Path."""
         path = pathlib.Path(path)
         path.write_text(self.svg if self.svg is not None else self.html, encoding="utf-8")
         return path
