@@ -66,7 +66,7 @@ def dcgan_init_(model):
 
 def load_digits_tanh(dtype=DTYPE):
     """All 1,797 digits as (N, 1, 8, 8) in [-1, 1] (the Tanh output's range)."""
-    from sklearn.datasets import load_digits
+    from minigrad.datasets import load_digits
 
     return (load_digits().images / 8.0 - 1.0).astype(dtype)[:, None]
 

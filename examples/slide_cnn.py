@@ -95,13 +95,15 @@ def main(argv=None) -> dict:
 
     print("\n== CNN in Keras: Convolution2D(25, 3, 3, input_shape=(28, 28, 1)); MaxPooling2D((2, 2)) ==")
     model = keras_model()
-    results["summary"] = model.summary((1, 1, 28, 28))
+    results["summary"] = model.summary((1, 1, 28, 28), print_fn=None)
+    print(results["summary"])
     x = mg.randn(1, 1, 28, 28)
     with mg.no_grad():
         results["keras_shapes"] = [tuple(model[0](x).shape), tuple(model(x).shape)]
     print(f"shapes: input (1, 1, 28, 28) -> conv {results['keras_shapes'][0]} -> pool {results['keras_shapes'][1]}")
     print("\n== the whole CNN (conv, pool, conv, pool, flatten, dense 100, dense 10) ==")
-    results["whole_summary"] = whole_cnn().summary((1, 1, 28, 28))
+    results["whole_summary"] = whole_cnn().summary((1, 1, 28, 28), print_fn=None)
+    print(results["whole_summary"])
 
     rows = [[("6 x 6 image", IMAGE), ("Filter 1", FILTER1), ("Filter 1, stride 1", results["stride1"][0]),
              ("stride 2", results["stride2"][0]), ("max pool 2x2", pooled[0])],

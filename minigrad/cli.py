@@ -1,99 +1,32 @@
 """`minigrad demo`: the backprop slide end to end, then a short CNN training run.
 
-The slide (seed 000): a 3x3 image, a 2x2 kernel, f = maxpool(s11, s12), and by hand
-df/dw11 = x11 + x12 + x21 + x22 (for f = the sum of the map). minigrad computes it,
-derives it step by step, checks the hand formula, and draws the graph.
+Both parts live in ``minigrad.demo`` (``slide`` and ``digits``), which the examples call too.
 """
 from __future__ import annotations
 
 import argparse
-import runpy
 import sys
 from pathlib import Path
 
-import numpy as np
-
-import minigrad as mg
-from minigrad import scalar as S
-
-IMAGE = [[1, 1, 0], [1, 1, 0], [1, 0, 0]]
-KERNEL = [[1, 2], [3, 4]]
+from minigrad.demo.slide import backprop_slide
 
 
-def slide_graph(case: str = "max"):
-    """The slide's graph: x (3x3) cross-correlated with w (2x2) into s, then f.
+def training_run(out: Path, epochs: int = 3) -> list[Path]:
+    """The digits CNN of ``minigrad.demo.digits``, run short; returns the saved model's file.
 
-    ``case="max"`` is the slide's f = maxpool(s11, s12); ``case="sum"`` is f = s11+s12+s21+s22.
-    Returns (x, w, s, f) with the grids as object arrays of Values.
+    It needs only minigrad's own dependencies (the digits ship inside the package);
+    ``examples/digits_cnn.py`` trains the same model longer and draws its pictures.
     """
-    x = S.grid(IMAGE, "x")
-    w = S.grid(KERNEL, "w")
-    s = S.conv2d(x, w, name="s")
-    f = S.max(s[0, 0], s[0, 1], name="f") if case == "max" else S.sum(s, name="f")
-    return x, w, s, f
+    from minigrad.demo import digits
 
-
-def _grid_text(g) -> str:
-    return np.array2string(g, separator=", ", formatter={"float_kind": lambda v: f"{v:g}"})
-
-
-def backprop_slide(out: Path) -> list[Path]:
-    """Print the slide's forward values, the max selection, the grads, the derivation and the
-    check of the hand formula; write the diagrams and the stepper. Returns the files written."""
-    print("== The backprop slide (seed 000) ==")
-    x, w, s, f = slide_graph("max")
-    print(f"image x = {_grid_text(S.values(x))}\nkernel w = {_grid_text(S.values(w))}")
-    print(f"s = x (cross-correlated with) w = {_grid_text(S.values(s))}   (each s_ij is one sum node over 4 '*' nodes)")
-    a, b = f.parents
-    taken = f"{a.name} > {b.name}" if f.selected == 0 else f"{b.name} >= {a.name}"
-    print(f"f = maxpool(s11, s12) = {f.data:g}: if ({taken}) the max selects {f.parents[f.selected].name}")
-    f.backward()
-    print(f"df/dw = {_grid_text(S.grads(w))}   (the x under the selected window only)")
-
-    print("\n-- derivation of df/dw11 (max case) --")
-    print(mg.derive(f, w[0, 0]))
-
-    print("\n-- the sum case: f = s11 + s12 + s21 + s22 --")
-    xs, ws, ss, fs = slide_graph("sum")
-    fs.backward()
-    print(f"df/dw = {_grid_text(S.grads(ws))}")
-    d = mg.derive(fs, ws[0, 0])
-    print(d)
-    result = mg.check(fs, ws[0, 0], "x11 + x12 + x21 + x22")
-    print(f"\ncheck of the slide's hand formula df/dw11 = x11 + x12 + x21 + x22: {result}")
-    wrong = mg.check(f, w[0, 0], "x11 + x12 + x21 + x22")
-    print(f"the same formula for the max case: {wrong}")
-
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, root, focus in (("backprop_slide", f, None), ("backprop_slide_focus_w11", f, w[0, 0]),
-                              ("backprop_slide_sum", fs, None)):
-        for suffix in (".svg", ".png"):
-            written.append(mg.viz.render(root, out / f"{name}{suffix}", focus=focus))
-    written.append(mg.viz.to_html(fs, out / "backprop_stepper.html"))
-    written.append(mg.viz.to_html(f, out / "backprop_stepper_max.html"))
-    return written
-
-
-def training_run(out: Path, quick: bool = True) -> list[Path]:
-    """The digits CNN example, run short (it lives in examples/ beside the package)."""
-    script = Path(__file__).resolve().parent.parent / "examples" / "digits_cnn.py"
-    if not script.exists():
-        print(f"\n(skipping the training run: {script} is not here; it ships with the repository)")
-        return []
-    print("\n== A small CNN on scikit-learn's digits (examples/digits_cnn.py --quick) ==")
-    before = set(out.rglob("*")) if out.exists() else set()
-    argv = sys.argv
-    sys.argv = [str(script), "--out", str(out)] + (["--quick"] if quick else [])
-    try:
-        runpy.run_path(str(script), run_name="__main__")
-    finally:
-        sys.argv = argv
-    return sorted(set(out.rglob("*")) - before)
+    print(f"\n== A small CNN on the 8x8 digits shipped with minigrad ({epochs} epochs; "
+          "examples/digits_cnn.py draws its pictures) ==")
+    return [digits.run(out / "digits_cnn", epochs=epochs)["saved"]]
 
 
 def demo(out: Path, train: bool = True) -> int:
-    written = backprop_slide(out)
+    """The slide, then (unless ``train=False``) the training run; lists the files written."""
+    written = backprop_slide(out)["files"]
     if train:
         written += training_run(out)
     print("\n== Written ==")

@@ -18,3 +18,14 @@ def test_backprop_slide_example(tmp_path, capsys):
     assert "if (s11 > s12): ∂f/∂s11 = 1, ∂f/∂s12 = 0" in text
     assert "= x11 + x12 + x21 + x22 = 4" in text
     assert all(Path(p).stat().st_size > 0 for p in got["files"])
+
+
+def test_the_example_and_minigrad_demo_print_the_same_slide(tmp_path, capsys):
+    """One implementation (minigrad.demo.slide): the example starts with exactly the demo's slide."""
+    from minigrad.cli import main as cli
+
+    cli(["demo", "--no-train", "--out", str(tmp_path / "demo")])
+    demo = capsys.readouterr().out
+    slide = demo[:demo.index("\n== Written ==")]
+    backprop_slide.main(["--out", str(tmp_path / "example")])
+    assert capsys.readouterr().out.startswith(slide + "\n")

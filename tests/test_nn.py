@@ -369,13 +369,23 @@ def test_sequential_add_index_slice_and_training():
 def test_summary_of_the_keras_slide(capsys):
     """Seed 004: Conv2D(25, 3x3) on 28x28x1 → 26x26x25, 250 params; MaxPooling2D(2x2) → 13x13x25."""
     model = nn.Sequential(nn.Conv2d(1, 25, 3), nn.MaxPool2d(2))
-    text = model.summary((1, 28, 28))
-    assert text in capsys.readouterr().out
+    text = model.summary((1, 28, 28), print_fn=None)
+    assert capsys.readouterr().out == ""
     lines = text.splitlines()
     assert any("0 (Conv2d)" in ln and "(None, 25, 26, 26)" in ln and ln.rstrip().endswith("250") for ln in lines)
     assert any("1 (MaxPool2d)" in ln and "(None, 25, 13, 13)" in ln and ln.rstrip().endswith(" 0") for ln in lines)
     assert "Total params: 250" in text and "Trainable params: 250" in text
     assert model.training  # restored
+
+
+def test_summary_prints_once_and_returns_none_like_keras(capsys):
+    """A notebook cell ending in model.summary(...) shows the table once, not again as a quoted str."""
+    model = nn.Sequential(nn.Conv2d(1, 25, 3), nn.MaxPool2d(2))
+    assert model.summary((1, 28, 28)) is None
+    assert capsys.readouterr().out == model.summary((1, 28, 28), print_fn=None) + "\n"
+    lines = []
+    assert model.summary((1, 28, 28), print_fn=lines.append) is None
+    assert lines == [model.summary((1, 28, 28), print_fn=None)]
 
 
 def test_summary_with_batch_shape_and_buffers():

@@ -168,3 +168,19 @@ def test_the_page_drawn_without_graphviz_steps_the_same(page, tmp_path, monkeypa
     assert page.text_content("#counter") == "step 42 / 42"
     assert page.locator("svg text.badge").count() == 21
     page.screenshot(path=str(tmp_path / "stepper_nodot.png"))
+
+
+def test_the_notebook_frame_of_viz_show_steps_like_the_page(page, tmp_path):
+    """viz.show(f, stepper=True) is what Jupyter puts in the cell: the page in a sandboxed srcdoc iframe."""
+    f, w, named = slide("max")
+    host = tmp_path / "notebook_cell.html"
+    host.write_text("<!doctype html><meta charset='utf-8'><body>" + viz.show(f, stepper=True)._repr_html_(),
+                    encoding="utf-8")
+    page.goto(host.as_uri())
+    frame = page.frame_locator("iframe")
+    assert frame.locator("svg g.node").count() == 21
+    for _ in range(23):                              # 21 forward steps, then f, then s11: the winner
+        frame.locator("#step").click()
+    assert frame.locator("#node-name").text_content() == "s11"
+    assert frame.locator("#adjoint").get_attribute("data-value") == "1"
+    assert frame.locator("#counter").text_content() == "step 23 / 42"

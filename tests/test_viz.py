@@ -317,15 +317,6 @@ def test_focus_on_a_node_outside_the_graph_is_a_clear_error():
 
 
 # ------------------------------------------------------------------ without Graphviz
-@pytest.fixture
-def no_dot(monkeypatch, tmp_path):
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    assert shutil.which("dot") is None
-    return tmp_path
-
-
 def test_fallback_draws_svg_and_png_with_one_warning(no_dot):
     x, w, s, f = slide("max")
     for name in ("slide.svg", "slide.png"):

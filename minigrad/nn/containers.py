@@ -64,12 +64,14 @@ class Sequential(Module):
             input = m(input)
         return input
 
-    def summary(self, input_shape, print_fn=print) -> str:
+    def summary(self, input_shape, print_fn=print):
         """A Keras-like table of layer, output shape and parameter count, with totals.
 
         ``input_shape`` is one example's shape without the batch, e.g. ``(1, 28, 28)``
         (Keras's ``input_shape``); a full batch shape ``(N, 1, 28, 28)`` works too. Runs one
-        forward pass on zeros in eval mode under ``no_grad``; prints and returns the table.
+        forward pass on zeros in eval mode under ``no_grad``. Like Keras, prints the table
+        (through ``print_fn``) and returns None, so a notebook shows it once;
+        ``print_fn=None`` prints nothing and returns the table as a str instead.
         """
         if not isinstance(input_shape, (tuple, list)) or not all(is_int(n) and n > 0 for n in input_shape):
             fail("Sequential.summary", f"input_shape must be a tuple of positive ints, got {input_shape!r}", TypeError)
@@ -121,9 +123,10 @@ class Sequential(Module):
                   "Non-trainable params: 0" + (f" (plus {buffers:,} buffer values, e.g. BatchNorm running statistics)"
                                                 if buffers else ""), "_" * width]
         text = "\n".join(lines)
-        if print_fn is not None:
-            print_fn(text)
-        return text
+        if print_fn is None:
+            return text
+        print_fn(text)
+        return None
 
 
 class ModuleList(Module):

@@ -4,10 +4,14 @@ Colours follow torchviz: leaves that take a gradient light blue, constants white
 the output green; a max node is light orange and its selected input's edge is bold red,
 labelled with the gradient it passes, while the losers' edges are dashed grey with grad 0
 (the slide's ``if (σ11 > σ12)`` at a glance). A conv output's multiply-adds sit in one box.
-Edges point forward, from inputs to outputs. In Jupyter the returned Digraph displays
-inline (graphviz's ``_repr_mimebundle_``; needs the ``dot`` program).
+Edges point forward, from inputs to outputs, and an edge out of an op weighs more, so the
+computation's spine is drawn straight. In Jupyter the returned Digraph displays inline
+(graphviz's ``_repr_mimebundle_``); that and every drawing need the ``dot`` program, and
+without it they fail with one line saying what to install (``DotNotFound``).
 """
 from __future__ import annotations
+
+import shutil
 
 import graphviz
 
@@ -26,6 +30,42 @@ SELECTED = "#d62728"
 LOSER = "grey55"
 EDGE = "#444444"
 SMALL = 60  # up to this many nodes, every edge is labelled with its local gradient
+SPINE = "8"  # graphviz edge weight of op -> op edges: the chain of ops stays in one line
+INSTALL_DOT = ("Graphviz's `dot` program is not on PATH; install graphviz: apt-get install graphviz "
+               "(Debian/Ubuntu), conda install graphviz, or brew install graphviz (macOS)")
+
+
+def have_dot() -> bool:
+    """True when Graphviz's ``dot`` program is on PATH."""
+    return shutil.which("dot") is not None
+
+
+class DotNotFound(graphviz.ExecutableNotFound):
+    """Drawing needs Graphviz's ``dot``: one line naming the function and what to install."""
+
+    def __init__(self, fn: str):
+        RuntimeError.__init__(self, f"{fn}: {INSTALL_DOT}")
+
+
+class Diagram(graphviz.Digraph):
+    """The ``graphviz.Digraph`` that ``to_dot`` returns. Its DOT ``source`` needs nothing; its
+    drawings (``pipe``, ``render``, ``view``, Jupyter's display) need ``dot`` and without it
+    raise :class:`DotNotFound` (Jupyter shows that one line instead of a traceback)."""
+
+    def pipe(self, *args, **kwargs):
+        if not have_dot():
+            raise DotNotFound("viz.to_dot")
+        return super().pipe(*args, **kwargs)
+
+    def render(self, *args, **kwargs):
+        if not have_dot():
+            raise DotNotFound("viz.to_dot")
+        return super().render(*args, **kwargs)
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        if not have_dot():
+            return {"text/plain": str(DotNotFound("viz.to_dot"))}
+        return super()._repr_mimebundle_(include, exclude, **kwargs)
 
 
 @quiet_gc
@@ -56,9 +96,9 @@ def focus_label(focus) -> str:
     return name or getattr(focus, "op", "") or "the given nodes"
 
 
-def digraph(g: Graph, rankdir="LR", show_grad=True, focus="") -> graphviz.Digraph:
+def digraph(g: Graph, rankdir="LR", show_grad=True, focus="") -> Diagram:
     """Draw a neutral graph (from ``graph.build``) with graphviz."""
-    dot = graphviz.Digraph("minigrad", format="svg")
+    dot = Diagram("minigrad", format="svg")
     title = []
     if focus:
         title.append(f"focus on {focus}: only the nodes on a path from {focus} to the output")
@@ -142,6 +182,8 @@ def _edge(dot, g: Graph, e, label_local):
         attrs.update(label=f"×{e.count}", fontcolor="grey35")
     elif label_local and e.local_grad is not None:
         attrs.update(label=f"∂ {fmt(e.local_grad)}", fontcolor="grey35")
+    if src.kind == "op":
+        attrs["weight"] = SPINE
     if e.local_grad is not None:
         attrs["tooltip"] = (f"∂{dst.label}/∂{src.label} = {fmt(e.local_grad)}"
                             + ("" if e.grad is None else f"; passes {fmt(e.grad)} back"))

@@ -8,7 +8,7 @@ import warnings
 
 import networkx as nx
 
-from .dot import EDGE, LOSER, SELECTED, fill_color as _fill, node_text
+from .dot import EDGE, INSTALL_DOT, LOSER, SELECTED, fill_color as _fill, node_text
 from .graph import Graph, fmt
 from .nx import from_graph
 
@@ -18,9 +18,8 @@ MPL = {"darkolivegreen1": "#caff70", "grey55": "#8c8c8c"}  # X11 names matplotli
 
 def warn_no_dot(path):
     """The one warning a render without Graphviz gives."""
-    warnings.warn(f"viz.render: Graphviz's 'dot' program is not on PATH, so {pathlib.Path(path).name} "
-                  f"is drawn with networkx + matplotlib instead (install graphviz, e.g. "
-                  f"`apt-get install graphviz`, for the full diagram)", RuntimeWarning, stacklevel=3)
+    warnings.warn(f"viz.render: {pathlib.Path(path).name} is drawn with networkx + matplotlib: "
+                  f"{INSTALL_DOT} for the full diagram", RuntimeWarning, stacklevel=3)
 
 
 def layers(g: Graph) -> list:
@@ -50,12 +49,25 @@ def layers(g: Graph) -> list:
 
 def draw_graph(g: Graph, path, rankdir="LR", show_grad=True, focus="") -> pathlib.Path:
     """Draw ``g`` into ``path`` (.svg, .png or .pdf) with matplotlib; returns the Path."""
+    path = pathlib.Path(path)
+    figure(g, rankdir, show_grad, focus).savefig(path, format=path.suffix[1:].lower(), dpi="figure")
+    return path
+
+
+def inches(gens, rankdir) -> tuple:
+    """(width, height) of the drawing in inches: a column per generation left to right, a row
+    per generation top to bottom; at most 60 inches either way."""
+    depth, width = len(gens), max(len(gen) for gen in gens)
+    along, across = (depth, width) if rankdir in ("LR", "RL") else (width, depth)
+    return min(60.0, 1.2 + along * 2.0), min(60.0, 1.2 + across * 0.75)
+
+
+def figure(g: Graph, rankdir="LR", show_grad=True, focus=""):
+    """``g`` drawn as a matplotlib Figure (Agg canvas, no GUI), the layout of :func:`layers`."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    path = pathlib.Path(path)
     gens = layers(g)
-    depth, width = len(gens), max(len(gen) for gen in gens)
     horizontal = rankdir in ("LR", "RL")
     xy = {}
     for k, gen in enumerate(gens):
@@ -64,8 +76,7 @@ def draw_graph(g: Graph, path, rankdir="LR", show_grad=True, focus="") -> pathli
             if rankdir == "RL":
                 a = -a
             xy[i] = (a, b) if horizontal else (b * 2.2, -a * 0.5 if rankdir == "TB" else a * 0.5)
-    w_in = min(60.0, 1.2 + (depth if horizontal else width) * 2.0)
-    h_in = min(60.0, 1.2 + (width if horizontal else depth) * 0.75)
+    w_in, h_in = inches(gens, rankdir)
     fig = Figure(figsize=(w_in, h_in), dpi=110)
     ax = fig.add_axes((0.01, 0.01, 0.98, 0.9 if g.note or focus else 0.98))
     ax.set_axis_off()
@@ -104,8 +115,7 @@ def draw_graph(g: Graph, path, rankdir="LR", show_grad=True, focus="") -> pathli
         fig.suptitle("\n".join(textwrap.fill(t, wrap) for t in title), fontsize=8, y=0.995, va="top")
     fig.text(0.99, 0.005, "drawn without Graphviz (networkx + matplotlib)", fontsize=6, color="grey",
              ha="right", va="bottom")
-    fig.savefig(path, format=path.suffix[1:].lower(), dpi="figure")
-    return path
+    return fig
 
 
 def _clip(d, hw, hh):

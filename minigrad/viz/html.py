@@ -40,25 +40,31 @@ def to_html(root, path, focus=None, max_nodes=DEFAULT_MAX_NODES, title=None) -> 
     """
     fn = "viz.to_html"
     path = check_path(fn, path, (".html", ".htm"))
-    if title is not None and not isinstance(title, str):
-        fail(fn, f"title must be a str or None, got {type(title).__name__}", TypeError)
-    data = stepper_data(root, focus=focus, max_nodes=max_nodes, fn=fn)
-    g = data.pop("_graph")
-    svg = _svg(g, focus_label(focus))
-    page = resources.files("minigrad.viz").joinpath("stepper.html").read_text(encoding="utf-8")
-    blob = json.dumps(data, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
-    page = (page.replace("__TITLE__", escape(title or data["title"]))
-                .replace("<!--__SVG__-->", svg)
-                .replace("/*__DATA__*/null", blob))
+    page = stepper_page(fn, root, focus=focus, max_nodes=max_nodes, title=title)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path
 
 
-def _svg(g: Graph, focus: str) -> str:
-    """The same drawing as the SVG diagrams (Graphviz), values shown, grads left to the steps."""
+def stepper_page(fn: str, root, focus=None, max_nodes=DEFAULT_MAX_NODES, title=None, rankdir="LR") -> str:
+    """The stepper as one self-contained HTML text (what ``to_html`` writes, ``show`` embeds)."""
+    if title is not None and not isinstance(title, str):
+        fail(fn, f"title must be a str or None, got {type(title).__name__}", TypeError)
+    data = stepper_data(root, focus=focus, max_nodes=max_nodes, fn=fn)
+    g = data.pop("_graph")
+    svg = _svg(g, focus_label(focus), rankdir)
+    page = resources.files("minigrad.viz").joinpath("stepper.html").read_text(encoding="utf-8")
+    blob = json.dumps(data, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
+    return (page.replace("__TITLE__", escape(title or data["title"]))
+                .replace("<!--__SVG__-->", svg)
+                .replace("/*__DATA__*/null", blob))
+
+
+def _svg(g: Graph, focus: str, rankdir="LR") -> str:
+    """The same drawing as the SVG diagrams (Graphviz), values shown, grads left to the steps;
+    minigrad's own left-to-right SVG without Graphviz."""
     if have_dot():
-        text = digraph(g, "LR", False, focus).pipe(format="svg").decode("utf-8")
+        text = digraph(g, rankdir, False, focus).pipe(format="svg").decode("utf-8")
         return text[text.index("<svg"):]
     return plain_svg(g)
 

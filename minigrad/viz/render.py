@@ -3,20 +3,14 @@ from __future__ import annotations
 
 import os
 import pathlib
-import shutil
 
 import graphviz
 
 from .._checks import fail
-from .dot import check_style, digraph, focus_label
+from .dot import check_style, digraph, focus_label, have_dot
 from .graph import DEFAULT_MAX_NODES, build, quiet_gc
 
 FORMATS = (".svg", ".png", ".pdf", ".dot")
-
-
-def have_dot() -> bool:
-    """True when Graphviz's ``dot`` program is on PATH."""
-    return shutil.which("dot") is not None
 
 
 @quiet_gc
