@@ -11,12 +11,13 @@ import numpy as np
 from . import engine
 from ._checks import number
 from .engine import Node
+from .torch_api import TorchMethods
 
 _new = object.__new__
 _mode = engine._mode
 
 
-class Tensor(Node):
+class Tensor(TorchMethods, Node):
     """An n-d array node: ``data`` (ndarray), ``grad`` (ndarray or None), ``requires_grad``."""
 
     __slots__ = ("data", "grad", "parents", "op", "name", "_backward", "_ctx", "requires_grad", "__weakref__")
@@ -44,7 +45,6 @@ class Tensor(Node):
     shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
     ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
     dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype of ``data``.")
-    size = property(lambda self: self.data.size, doc="The number of elements.")
 
     def __len__(self):
         if self.data.ndim == 0:
