@@ -6,6 +6,8 @@ max-pool selection a node) and NumPy-backed ``Tensor`` nodes.
 from importlib import import_module
 
 from . import scalar
+from .dtypes import bool_ as bool, device, double, float16, float32, float64, half, int8, int16, int32, int64, long, uint8
+from .dtypes import float32 as float, int32 as int  # PyTorch's mg.float is float32 and mg.int is int32
 from .engine import is_grad_enabled, no_grad
 from .factory import manual_seed, ones, rand, randn, zeros, zeros_like
 from .tensor import Tensor, tensor
@@ -37,5 +39,6 @@ def __getattr__(name):
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
 
 
-__all__ = ["Value", "Tensor", "tensor", "scalar", "zeros", "ones", "randn", "rand", "zeros_like",
+__all__ = ["Value", "Tensor", "tensor", "scalar", "device", "float16", "half", "float32", "float", "float64",
+           "double", "int8", "int16", "int32", "int", "int64", "long", "uint8", "bool", "zeros", "ones", "randn", "rand", "zeros_like",
            "manual_seed", "no_grad", "is_grad_enabled", *_LAZY]

@@ -305,8 +305,6 @@ class Tensor(TorchMethods, Node):
         """The same numbers in ``dtype`` (float results stay differentiable)."""
         return _shape.cast(self, dtype)
 
-    to = astype  # PyTorch's name; only dtypes, there is one device
-
     def float(self):
         """As float32 (PyTorch's ``float()``)."""
         return _shape.cast(self, np.float32)

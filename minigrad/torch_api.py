@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ._checks import fail, is_int
+from .dtypes import device as _device, device_arg, dtype_arg, is_device
 
 
 class Size(tuple):
@@ -26,6 +29,11 @@ class Size(tuple):
     def numel(self) -> int:
         """The number of elements of a tensor of this shape: the product of the sides."""
         return math.prod(self)
+
+
+_TYPE_NAMES = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
+               "int8": "CharTensor", "int16": "ShortTensor", "int32": "IntTensor", "int64": "LongTensor",
+               "uint8": "ByteTensor", "bool": "BoolTensor"}
 
 
 class TorchMethods:
@@ -58,3 +66,67 @@ class TorchMethods:
     def ndimension(self) -> int:
         """The number of dimensions (PyTorch's other name for ``dim``)."""
         return self.data.ndim
+
+    # ------------------------------------------------------------ device
+    device = property(lambda self: _device(), doc="Where the data lives: always the CPU (prints as cpu).")
+    is_cuda = property(lambda self: False, doc="False: minigrad has no GPU.")
+
+    def cpu(self):
+        """This tensor (it is already on the CPU)."""
+        return self
+
+    def cuda(self, *args, **kwargs):
+        """Refused with a ValueError: minigrad computes on the CPU only."""
+        device_arg("Tensor.cuda", "cuda")
+
+    def to(self, *args, dtype=None, device=None, non_blocking=False):
+        """PyTorch's ``to``: ``to('cpu')``, ``to(mg.float32)``, ``to(other)`` (its dtype), ``to(device=, dtype=)``.
+
+        The result is this tensor when nothing changes, else a cast (differentiable between
+        float dtypes, a new leaf for integer and bool targets).
+        """
+        for a in args:
+            if isinstance(a, TorchMethods):
+                dtype = a.data.dtype
+            elif is_device(a):
+                device = a
+            else:
+                dtype = a
+        device_arg("Tensor.to", device)
+        return self._cast("Tensor.to", dtype)
+
+    def type_as(self, other):
+        """This tensor cast to ``other``'s dtype."""
+        if not isinstance(other, TorchMethods):
+            fail("Tensor.type_as", f"other must be a Tensor, got {type(other).__name__}", TypeError)
+        return self._cast("Tensor.type_as", other.data.dtype)
+
+    def is_floating_point(self) -> bool:
+        """True for float16, float32 and float64 tensors."""
+        return self.data.dtype.kind == "f"
+
+    def _cast(self, fn, dtype):
+        if dtype is None:
+            return self
+        from .ops.shape import cast  # the ops import tensor, which imports this module
+
+        return cast(self, dtype_arg(fn, dtype))
+
+    # ------------------------------------------------------------ casts (named after builtins: defined last)
+    def half(self):
+        """As float16."""
+        return self._cast("Tensor.half", np.float16)
+
+    def int(self):
+        """As int32, a new leaf outside the graph (PyTorch's ``int()``)."""
+        return self._cast("Tensor.int", np.int32)
+
+    def bool(self):
+        """As bool, a new leaf outside the graph."""
+        return self._cast("Tensor.bool", np.bool_)
+
+    def type(self, dtype=None):
+        """No argument: the type's name (``'minigrad.DoubleTensor'``); with a dtype: the cast (like ``to``)."""
+        if dtype is None:
+            return "minigrad." + _TYPE_NAMES.get(self.data.dtype.name, "Tensor")
+        return self._cast("Tensor.type", dtype)

@@ -38,3 +38,73 @@ def test_size_out_of_range_is_an_index_error_like_torch(shape, d):
 def test_size_needs_an_int_dim():
     with pytest.raises(TypeError, match="Tensor.size: dim must be an int"):
         mg.zeros(2).size(0.5)
+
+
+# ---------------------------------------------------------------- dtypes and the device
+@pytest.mark.parametrize("name", ["float32", "float", "float64", "double", "int64", "long", "int32", "int",
+                                  "bool", "float16", "half", "uint8", "int8", "int16"])
+def test_dtype_constants_name_torchs_dtypes(name):
+    assert str(getattr(mg, name)) == str(getattr(torch, name)).removeprefix("torch.")
+    assert mg.zeros(2).to(getattr(mg, name)).dtype == getattr(mg, name)
+
+
+@pytest.mark.parametrize("cast", ["float", "double", "long", "int", "bool", "half"])
+def test_casts_give_torchs_dtypes_and_values(cast):
+    x = np.array([[-1.5, 0.0, 2.7], [3.2, -0.4, 1.0]])
+    out, ref = getattr(mg.tensor(x), cast)(), getattr(torch.tensor(x), cast)()
+    assert str(out.dtype) == str(ref.dtype).removeprefix("torch.")
+    np.testing.assert_array_equal(out.data, ref.numpy())
+
+
+def test_float_casts_stay_in_the_graph_and_integer_casts_leave_it():
+    x = mg.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    (x.float() * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0])
+    assert x.grad.dtype == np.float64
+    for cast in (x.long(), x.int(), x.bool(), x.type(mg.int64), x.to(mg.long)):
+        assert cast.is_leaf and not cast.requires_grad
+
+
+def test_to_takes_a_device_a_dtype_or_a_tensor_like_torch():
+    x, ref = mg.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0], dtype=torch.float64)
+    assert x.to("cpu") is x and x.cpu() is x and x.to(device="cpu", dtype=mg.float64) is x
+    assert x.to(mg.float32).dtype == mg.float32 == x.to("cpu", mg.float32).dtype
+    assert x.to(mg.tensor([1], dtype=mg.int64)).dtype == mg.int64
+    assert x.type(mg.float32).dtype == mg.float32 and x.type_as(mg.zeros(1, dtype=mg.float32)).dtype == mg.float32
+    assert x.type() == ref.type().replace("torch", "minigrad") == "minigrad.DoubleTensor"
+    assert x.long().type() == "minigrad.LongTensor"
+
+
+def test_the_device_is_the_cpu_like_torchs():
+    x = mg.zeros(2)
+    assert x.device == "cpu" and str(x.device) == str(torch.zeros(2).device) == "cpu"
+    assert repr(x.device) == repr(torch.zeros(2).device) == "device(type='cpu')"
+    assert x.is_cuda is torch.zeros(2).is_cuda is False
+    assert mg.device("cpu") == x.device and mg.device("cpu").type == "cpu"
+    assert mg.zeros(2).to(torch.device("cpu")).device == "cpu"
+
+
+@pytest.mark.parametrize("call", [lambda x: x.to("cuda"), lambda x: x.to(device="cuda:0"), lambda x: x.cuda(),
+                                  lambda x: x.to("mps"), lambda x: mg.device("cuda")])
+def test_another_device_is_a_value_error_naming_it(call):
+    with pytest.raises(ValueError, match=r"'(cuda|cuda:0|mps)' is not available"):
+        call(mg.zeros(2))
+
+
+@pytest.mark.parametrize("dtype", ["garbage", object, "complex128", "U3", 3.5])
+def test_a_bad_dtype_is_a_type_error_naming_the_method(dtype):
+    with pytest.raises(TypeError, match=r"Tensor.to: dtype must be"):
+        mg.zeros(2).to(dtype)
+
+
+def test_module_to_returns_the_module_and_casts_in_place():
+    model = mg.nn.Sequential(mg.nn.Linear(3, 2), mg.nn.BatchNorm1d(2))
+    w = model[0].weight
+    assert model.to("cpu") is model and model.cpu() is model
+    assert model.to(mg.float32) is model and model[0].weight is w and w.dtype == mg.float32
+    assert model[1].running_mean.dtype == mg.float32 and model[1].num_batches_tracked.dtype == mg.int64
+    assert model.to(device="cpu", dtype=mg.float64) is model and w.dtype == mg.float64
+    with pytest.raises(ValueError, match="Sequential.to: device 'cuda' is not available"):
+        model.to("cuda")
+    with pytest.raises(ValueError, match="Sequential.to: dtype must be a floating-point type"):
+        model.to(mg.long)

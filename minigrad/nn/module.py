@@ -14,6 +14,7 @@ from collections import OrderedDict
 import numpy as np
 
 from .._checks import fail
+from ..dtypes import device_arg, dtype_arg, is_device
 from ..tensor import Tensor
 
 
@@ -210,20 +211,31 @@ class Module:
         """The number of trainable scalars: Σ over parameters of their sizes."""
         return int(sum(p.data.size for p in self.parameters()))
 
-    def to(self, dtype) -> "Module":
-        """Cast every parameter and floating buffer to ``dtype`` (e.g. ``np.float32``), in place."""
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            fail(f"{type(self).__name__}.to", f"unknown dtype {dtype!r}", TypeError)
+    def to(self, *args, dtype=None, device=None, non_blocking=False) -> "Module":
+        """PyTorch's ``model.to('cpu')``, ``model.to(mg.float32)`` or ``to(device=, dtype=)``:
+        casts every parameter and floating buffer in place and returns the model."""
+        fn = f"{type(self).__name__}.to"
+        for a in args:
+            if is_device(a):
+                device = a
+            else:
+                dtype = a.data.dtype if isinstance(a, Tensor) else a
+        device_arg(fn, device)
+        if dtype is None:
+            return self
+        dtype = dtype_arg(fn, dtype)
         if dtype.kind != "f":
-            fail(f"{type(self).__name__}.to", f"dtype must be a floating-point type, got {dtype}")
+            fail(fn, f"dtype must be a floating-point type, got {dtype}")
         for p in self.parameters():
             p.data = p.data.astype(dtype)
             p.grad = None if p.grad is None else p.grad.astype(dtype)
         for b in self.buffers():
             if b.data.dtype.kind == "f":
                 b.data = b.data.astype(dtype)
+        return self
+
+    def cpu(self) -> "Module":
+        """The module itself (it is already on the CPU)."""
         return self
 
     def float(self) -> "Module":
