@@ -1,7 +1,10 @@
 """Validation at the public edge: every message reads ``function: argument ... (shapes)``."""
 from __future__ import annotations
 
+import math
 import numbers
+
+MAX_ARRAY_BYTES = 2 * 1024 ** 3  # an array the user's arguments ask for beyond this is refused up front
 
 
 def fail(fn: str, msg: str, kind=ValueError):
@@ -73,6 +76,36 @@ def dim(fn: str, arg: str, d, ndim: int) -> int:
     if not -n <= d < n:
         fail(fn, f"{arg} {d} is out of range for {ndim} dimensions")
     return d % n
+
+
+def allocation(fn: str, shape=None, dtype=None, *, nbytes=None, what=None, hint=None):
+    """Refuse an array above ``MAX_ARRAY_BYTES`` before NumPy tries: a ValueError naming ``fn``
+    and the size, instead of a MemoryError (or a machine swapping) from deep inside.
+
+    Give ``shape`` and ``dtype`` (a tensor the user asked for) or ``nbytes`` and ``what`` (a
+    buffer an op needs); ``hint`` (a str, or a callable making one) says what to change.
+    """
+    if nbytes is None:
+        nbytes = math.prod(int(n) for n in shape) * _itemsize(dtype)
+    if nbytes <= MAX_ARRAY_BYTES:
+        return
+    if what is None:
+        what = f"a tensor of shape {tuple(shape)} and dtype {_dtype_name(dtype)}"
+    hint = hint() if callable(hint) else hint
+    fail(fn, f"{what} would need {nbytes / 2 ** 30:.1f} GiB (more than the {MAX_ARRAY_BYTES / 2 ** 30:.0f} GiB "
+             f"limit, minigrad._checks.MAX_ARRAY_BYTES)" + (f"; {hint}" if hint else ""))
+
+
+def _itemsize(dtype) -> int:
+    import numpy as np
+
+    return np.dtype(dtype).itemsize
+
+
+def _dtype_name(dtype) -> str:
+    import numpy as np
+
+    return str(np.dtype(dtype))
 
 
 def tensor(fn: str, arg: str, x, *, optional=False, floating=True):

@@ -365,11 +365,6 @@ def as_array(data, dtype, where):
     return arr
 
 
-def tensor(data, requires_grad=False, name=None, dtype=None) -> Tensor:
-    """The same as ``Tensor(...)``, like ``torch.tensor``."""
-    return Tensor(data, requires_grad=requires_grad, name=name, dtype=dtype)
-
-
 # ------------------------------------------------------------ shared by every op
 def record(data, parents, op, backward, ctx=None) -> Tensor:
     """The output node of ``op``: linked to its parents only when some parent needs a grad."""
