@@ -12,6 +12,13 @@ def fail(fn: str, msg: str, kind=ValueError):
     raise kind(f"{fn}: {msg}")
 
 
+def type_name(x) -> str:
+    """``x``'s type as a reader knows it: ``float``, ``numpy.ndarray``, ``torch.Tensor``, ``minigrad.Tensor``."""
+    t = type(x)
+    module = t.__module__.split(".")[0]
+    return t.__qualname__ if module == "builtins" else f"{module}.{t.__qualname__}"
+
+
 def is_int(x) -> bool:
     return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
@@ -115,7 +122,7 @@ def tensor(fn: str, arg: str, x, *, optional=False, floating=True):
     if x is None and optional:
         return None
     if not isinstance(x, Tensor):
-        fail(fn, f"{arg} must be a Tensor, got {type(x).__name__} (wrap arrays with mg.tensor(...))", TypeError)
+        fail(fn, f"{arg} must be a Tensor, got {type_name(x)} (wrap arrays with mg.tensor(...))", TypeError)
     if floating and x.data.dtype.kind != "f":
         fail(fn, f"{arg} must be a floating-point tensor, got dtype {x.data.dtype} "
                  f"(e.g. mg.tensor(data, dtype='float64'))", TypeError)

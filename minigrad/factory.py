@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import allocation, count, fail, flag, is_int, number
+from ._checks import allocation, count, fail, flag, is_int, number, type_name
 from .dtypes import DEFAULT, device_arg, dtype_arg
 from .tensor import Tensor
 
@@ -70,7 +70,7 @@ def _like(fn, input):
         return input.data.shape, input.data.dtype
     if isinstance(input, np.ndarray):
         return input.shape, input.dtype
-    fail(fn, f"input must be a Tensor, got {type(input).__name__}", TypeError)
+    fail(fn, f"input must be a Tensor, got {type_name(input)}", TypeError)
 
 
 def _random(fn, dtype):

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from ._checks import fail, number
+from ._checks import fail, number, type_name
 from .tensor import Tensor
 
 __all__ = ["Optimizer", "SGD", "Adam"]
@@ -34,7 +34,7 @@ class Optimizer(ABC):
         seen = set()
         for i, p in enumerate(params):
             if not isinstance(p, Tensor):
-                fail(name, f"params[{i}] must be a Tensor, got {type(p).__name__}", TypeError)
+                fail(name, f"params[{i}] must be a Tensor, got {type_name(p)}", TypeError)
             if p.parents:
                 fail(name, f"params[{i}] (shape {p.shape}) is not a leaf: it was computed by {p.op!r}; "
                            "an optimizer can only update leaves")

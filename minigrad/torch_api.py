@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._checks import fail, is_int
+from ._checks import fail, is_int, type_name
 from .dtypes import device as _device, device_arg, dtype_arg, is_device
 
 
@@ -67,6 +67,23 @@ class TorchMethods:
         """The number of dimensions (PyTorch's other name for ``dim``)."""
         return self.data.ndim
 
+    # ------------------------------------------------------------ Python numbers
+    def __index__(self) -> int:
+        """An integer (or bool) one-element tensor as an index: ``classes[pred[j]]``, ``range(n)``."""
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            fail("Tensor.__index__", f"only integer tensors of a single element can be converted to an index, "
+                                     f"got dtype {self.data.dtype} and shape {self.data.shape}", TypeError)
+        return int(self.data.reshape(-1)[0])
+
+    def __format__(self, spec):
+        """A one-element tensor formats as its number (``f"{loss:.4f}"``); others only with an empty spec."""
+        if self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        if spec:
+            fail("Tensor.__format__", f"format spec {spec!r} needs a 0-d tensor, got shape {self.data.shape} "
+                                      "(format t.item() or t.tolist())", TypeError)
+        return repr(self)
+
     # ------------------------------------------------------------ device
     device = property(lambda self: _device(), doc="Where the data lives: always the CPU (prints as cpu).")
     is_cuda = property(lambda self: False, doc="False: minigrad has no GPU.")
@@ -98,7 +115,7 @@ class TorchMethods:
     def type_as(self, other):
         """This tensor cast to ``other``'s dtype."""
         if not isinstance(other, TorchMethods):
-            fail("Tensor.type_as", f"other must be a Tensor, got {type(other).__name__}", TypeError)
+            fail("Tensor.type_as", f"other must be a Tensor, got {type_name(other)}", TypeError)
         return self._cast("Tensor.type_as", other.data.dtype)
 
     def is_floating_point(self) -> bool:

@@ -108,3 +108,51 @@ def test_module_to_returns_the_module_and_casts_in_place():
         model.to("cuda")
     with pytest.raises(ValueError, match="Sequential.to: dtype must be a floating-point type"):
         model.to(mg.long)
+
+
+# ---------------------------------------------------------------- Python numbers
+def test_an_integer_prediction_indexes_a_list_like_torchs():
+    classes = ("plane", "car", "bird", "cat")
+    outputs = np.array([[0.1, 2.0, 0.3, 0.0], [1.5, 0.2, 0.1, 3.0]])
+    pred, ref = mg.tensor(outputs).argmax(1), torch.tensor(outputs).argmax(1)
+    assert [classes[pred[j]] for j in range(2)] == [classes[ref[j]] for j in range(2)] == ["car", "cat"]
+    assert list(range(mg.tensor(3, dtype=mg.int64))) == [0, 1, 2] == list(range(torch.tensor(3)))
+    assert [10, 20][mg.tensor([1], dtype=mg.int64)] == 20 and [10, 20][mg.tensor(True, dtype=mg.bool)] == 20
+
+
+@pytest.mark.parametrize("value", [1.0, [1, 2]])
+def test_only_one_integer_element_is_an_index_like_torch(value):
+    data = np.array(value)
+    with pytest.raises(TypeError, match="only integer tensors of a single element"):
+        [0, 1, 2][torch.tensor(data)]
+    with pytest.raises(TypeError, match="Tensor.__index__: only integer tensors of a single element"):
+        [0, 1, 2][mg.tensor(data, dtype=data.dtype)]
+
+
+@pytest.mark.parametrize("value", [2.7, -2.7, 0.0, 3.0])
+def test_int_float_bool_like_torch(value):
+    t, ref = mg.tensor(value), torch.tensor(value, dtype=torch.float64)
+    assert int(t) == int(ref) and float(t) == float(ref) and bool(t) == bool(ref)
+    assert int(mg.tensor([value])) == int(torch.tensor([value]))
+
+
+def test_several_elements_are_not_a_number():
+    for convert in (int, float, bool):
+        with pytest.raises(ValueError):
+            convert(mg.tensor([1.0, 2.0]))
+
+
+def test_a_scalar_tensor_formats_as_its_number_like_torch():
+    loss = mg.tensor(0.123456)
+    assert f"{loss:.4f}" == f"{torch.tensor(0.123456, dtype=torch.float64):.4f}" == "0.1235"
+    assert f"{mg.tensor([1.0, 2.0])}" == repr(mg.tensor([1.0, 2.0]))
+    with pytest.raises(TypeError, match="Tensor.__format__: format spec '.2f' needs a 0-d tensor"):
+        f"{mg.tensor([1.0, 2.0]):.2f}"
+
+
+# ---------------------------------------------------------------- messages
+@pytest.mark.parametrize("call", [lambda x: mg.nn.functional.conv2d(x, mg.zeros(1, 1, 1, 1)),
+                                  lambda x: mg.nn.functional.relu(x), lambda x: mg.nn.Linear(1, 1)(x)])
+def test_a_torch_tensor_is_named_torch_tensor(call):
+    with pytest.raises(TypeError, match=r"input must be a Tensor, got torch\.Tensor"):
+        call(torch.zeros(1, 1, 2, 2))

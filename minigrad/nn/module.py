@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .._checks import fail
+from .._checks import fail, type_name
 from ..dtypes import device_arg, dtype_arg, is_device
 from ..tensor import Tensor
 
@@ -73,7 +73,7 @@ class Module:
             self._modules[name] = _adopted(name, value)
         elif name in self.__dict__.get("_buffer_names", ()):
             if value is not None and not isinstance(value, Tensor):
-                fail(type(self).__name__, f"buffer {name!r} must be a Tensor or None, got {type(value).__name__}", TypeError)
+                fail(type(self).__name__, f"buffer {name!r} must be a Tensor or None, got {type_name(value)}", TypeError)
             self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
