@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "nn": ("minigrad.nn", None),
     "optim": ("minigrad.optim", None),
+    "utils": ("minigrad.utils", None),
     "viz": ("minigrad.viz", None),
     "derive": ("minigrad.derivation", "derive"),
     "check": ("minigrad.derivation", "check"),
