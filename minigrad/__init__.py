@@ -21,6 +21,8 @@ _LAZY = {
     "nn": ("minigrad.nn", None),
     "optim": ("minigrad.optim", None),
     "utils": ("minigrad.utils", None),
+    "save": ("minigrad.serialization", "save"),
+    "load": ("minigrad.serialization", "load"),
     "viz": ("minigrad.viz", None),
     "derive": ("minigrad.derivation", "derive"),
     "check": ("minigrad.derivation", "check"),

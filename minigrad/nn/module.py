@@ -13,6 +13,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .. import serialization
 from .._checks import fail, type_name
 from ..dtypes import device_arg, dtype_arg, is_device
 from ..tensor import Tensor
@@ -288,7 +289,9 @@ class Module:
             try:
                 given[k] = np.asarray(v)
             except Exception:
-                fail(fn, f"value of {k!r} is not an array ({type(v).__name__})", TypeError)
+                fail(fn, f"value of {k!r} is not an array ({type_name(v)})", TypeError)
+            if given[k].dtype.kind not in "fiub":
+                fail(fn, f"value of {k!r} has dtype {given[k].dtype}; a state dict holds numbers", TypeError)
         missing = [k for k in targets if k not in given]
         unexpected = [k for k in given if k not in targets]
         misshapen = [f"{k}: expected {targets[k].data.shape}, got {given[k].shape}"
@@ -308,23 +311,16 @@ class Module:
         return self
 
     def save(self, path) -> pathlib.Path:
-        """Write ``state_dict()`` to an ``.npz`` file; returns the path written."""
-        path = pathlib.Path(path)
-        if path.suffix != ".npz":
-            path = path.with_name(path.name + ".npz")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, **self.state_dict())
-        return path
+        """Write ``state_dict()`` to exactly ``path`` in ``mg.save``'s format; returns the path."""
+        return serialization.save(self.state_dict(), path, fn=f"{type(self).__name__}.save")
 
     def load(self, path) -> "Module":
-        """Read an ``.npz`` written by ``save`` into this module (strictly); returns self."""
-        path = pathlib.Path(path)
-        if not path.exists() and path.with_name(path.name + ".npz").exists():
-            path = path.with_name(path.name + ".npz")
-        if not path.exists():
-            fail(f"{type(self).__name__}.load", f"no such file: {str(path)!r}", FileNotFoundError)
-        with np.load(path, allow_pickle=False) as f:
-            state = {k: f[k] for k in f.files}
+        """Read a state dict written by ``save`` (or ``mg.save(model.state_dict(), path)``) into this
+        module, strictly; returns self."""
+        fn = f"{type(self).__name__}.load"
+        state = serialization.load(path, fn=fn)
+        if not isinstance(state, dict):
+            fail(fn, f"{str(path)!r} holds a {type_name(state)}, not a state dict")
         return self.load_state_dict(state)
 
     # ------------------------------------------------------------ printing
