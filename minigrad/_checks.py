@@ -40,10 +40,11 @@ def pair(fn: str, arg: str, x, *, minimum: int, allow=()):
 
 
 def number(fn: str, arg: str, x, *, minimum=None, maximum=None) -> float:
-    """A real number (not a bool), optionally within [minimum, maximum]."""
+    """A real number (not a bool), optionally within [minimum, maximum] (then NaN is refused too)."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         fail(fn, f"{arg} must be a number, got {type(x).__name__} {x!r}", TypeError)
-    if (minimum is not None and x < minimum) or (maximum is not None and x > maximum):
+    bounded = minimum is not None or maximum is not None
+    if (minimum is not None and x < minimum) or (maximum is not None and x > maximum) or (bounded and x != x):
         if maximum is None:
             fail(fn, f"{arg} must be >= {minimum}, got {x}")
         if minimum is None:
