@@ -156,3 +156,25 @@ def test_a_scalar_tensor_formats_as_its_number_like_torch():
 def test_a_torch_tensor_is_named_torch_tensor(call):
     with pytest.raises(TypeError, match=r"input must be a Tensor, got torch\.Tensor"):
         call(torch.zeros(1, 1, 2, 2))
+
+
+# ---------------------------------------------------------------- Module conveniences
+def test_module_conveniences_torch_scripts_use():
+    tn = torch.nn
+    ours = mg.nn.Sequential(mg.nn.Linear(2, 3), mg.nn.Sequential(mg.nn.Linear(3, 1)), mg.nn.Identity(54, unused=0.1))
+    ref = tn.Sequential(tn.Linear(2, 3), tn.Sequential(tn.Linear(3, 1)), tn.Identity(54, unused=0.1))
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in ref.named_parameters()]
+    assert [n for n, _ in ours.named_modules()] == [n for n, _ in ref.named_modules()]
+    assert len(list(ours.parameters(recurse=False))) == len(list(ref.parameters(recurse=False))) == 0
+    assert len(list(ours[0].parameters(recurse=False))) == 2
+    assert ours.train() is ours and ours.eval() is ours and ours.requires_grad_(False) is ours
+    assert sum(p.numel() for p in ours.parameters()) == sum(p.numel() for p in ref.parameters()) == 13
+    ours.requires_grad_(True)
+    for p in ours.parameters():
+        p.grad = np.ones(p.shape)
+    ours.zero_grad(set_to_none=False)
+    assert all(np.array_equal(p.grad, np.zeros(p.shape)) for p in ours.parameters())
+    ours.zero_grad()
+    assert all(p.grad is None for p in ours.parameters())
+    with pytest.raises(ValueError, match="Sequential.cuda: device 'cuda' is not available"):
+        ours.cuda()

@@ -334,7 +334,10 @@ class Sigmoid(Module):
 
 
 class Identity(Module):
-    """identity(x) = x (a placeholder layer)."""
+    """identity(x) = x (a placeholder layer); any arguments are accepted and ignored, as in PyTorch."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
 
     def forward(self, input):
         return input

@@ -160,19 +160,20 @@ class Module:
         """This module and every descendant, depth first."""
         return (m for _, m in self.named_modules())
 
-    def named_parameters(self, prefix: str = ""):
-        """``(dotted name, Parameter)`` for every parameter of the tree, each once."""
+    def named_parameters(self, prefix: str = "", recurse: bool = True):
+        """``(dotted name, Parameter)`` for every parameter of the tree (of this module only with
+        ``recurse=False``), each once."""
         seen = set()
-        for mname, m in self.named_modules(prefix):
+        for mname, m in (self.named_modules(prefix) if recurse else [(prefix, self)]):
             for k, p in m._parameters.items():
                 if p is None or id(p) in seen:
                     continue
                 seen.add(id(p))
                 yield (f"{mname}.{k}" if mname else k), p
 
-    def parameters(self):
-        """Every Parameter of the tree (what an optimizer is given)."""
-        return (p for _, p in self.named_parameters())
+    def parameters(self, recurse: bool = True):
+        """Every Parameter of the tree (what an optimizer is given); ``recurse=False``: this module's own."""
+        return (p for _, p in self.named_parameters(recurse=recurse))
 
     def named_buffers(self, prefix: str = ""):
         """``(dotted name, Tensor)`` for every buffer of the tree."""
@@ -203,10 +204,13 @@ class Module:
             p.requires_grad = requires_grad
         return self
 
-    def zero_grad(self):
-        """Forget every parameter's gradient (``grad = None``, like PyTorch's default)."""
+    def zero_grad(self, set_to_none: bool = True):
+        """Forget every parameter's gradient: ``grad = None`` (PyTorch's default) or zeros."""
+        if not isinstance(set_to_none, bool):
+            fail(f"{type(self).__name__}.zero_grad", f"set_to_none must be a bool, got {set_to_none!r}", TypeError)
         for p in self.parameters():
-            p.grad = None
+            if p.grad is not None:
+                p.grad = None if set_to_none else np.zeros_like(p.grad)
 
     def num_parameters(self) -> int:
         """The number of trainable scalars: Σ over parameters of their sizes."""
@@ -238,6 +242,10 @@ class Module:
     def cpu(self) -> "Module":
         """The module itself (it is already on the CPU)."""
         return self
+
+    def cuda(self, device=None) -> "Module":
+        """Refused with a ValueError: minigrad computes on the CPU only."""
+        device_arg(f"{type(self).__name__}.cuda", "cuda" if device is None else f"cuda:{device}")
 
     def float(self) -> "Module":
         """Cast to float32 (PyTorch's default precision, and faster)."""
