@@ -172,3 +172,12 @@ def test_layers_take_device_like_torch():
     assert nn.Conv2d(1, 2, 3, device="cpu", dtype=mg.float32).weight.dtype == mg.float32
     with pytest.raises(ValueError, match="BatchNorm1d: device 'cuda' is not available"):
         nn.BatchNorm1d(3, device="cuda")
+
+
+@pytest.mark.parametrize("call,fn", [
+    (lambda: mg.nn.functional.pad(mg.zeros(2, 2), (10 ** 11, 0)), "pad"),
+    (lambda: mg.nn.functional.linear(mg.zeros(10 ** 5, 1), mg.zeros(10 ** 5, 1)), "linear"),
+])
+def test_functions_whose_output_the_arguments_size_use_the_guard(call, fn):
+    with pytest.raises(ValueError, match=rf"^{fn}: a tensor of shape \(.*\) and dtype float64 would need [\d.]+ GiB"):
+        call()

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from ... import factory
-from ..._checks import choice, fail, is_int, number, type_name, dim as _dim, tensor as _tensor
+from ..._checks import allocation, choice, fail, is_int, number, type_name, dim as _dim, tensor as _tensor
 from ...ops import activation as _act
 from ...ops import linalg as _la
 from ...ops import loss as _loss
@@ -50,6 +50,7 @@ def linear(input, weight, bias=None) -> Tensor:
                  f"(input {input.shape}, weight {weight.shape})")
     if bias is not None and bias.shape != (weight.shape[0],):
         fail(fn, f"bias must have shape ({weight.shape[0]},) to match weight {weight.shape}, got {bias.shape}")
+    allocation(fn, input.shape[:-1] + (weight.shape[0],), np.result_type(input.data, weight.data))
     return _la.linear(input, weight, bias)
 
 

@@ -308,6 +308,10 @@ def pad(input, pad, mode="constant", value=0.0) -> Tensor:
             if n + pads[2 * k] + pads[2 * k + 1] < 0:
                 fail(fn, f"pad {pads[2 * k:2 * k + 2]} crops dimension {input.ndim - 1 - k} of size {n} "
                          f"below zero (input shape {input.shape})")
+    out = list(input.shape)
+    for k in range(len(pads) // 2):
+        out[-1 - k] += pads[2 * k] + pads[2 * k + 1]
+    allocation(fn, out, input.dtype)
     return _pad.pad(input, pads, mode, float(value))
 
 
