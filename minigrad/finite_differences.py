@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import fail, number
-from .engine import no_grad, topological_order
+from .engine import adjoints, no_grad, topological_order
 from .tensor import Tensor
-from .value import Value
+from .value import MUL, Value, _const, _node, sum_node
 
 _FULL_JACOBIAN = 64
 
@@ -128,28 +128,23 @@ def _value_of(out) -> np.ndarray:
 
 
 def _analytic(out, checked, row) -> list:
-    """d(row · output)/d(each checked input), by the engine: one backward pass."""
-    for _, x in checked:
-        x.grad = None if isinstance(x, Tensor) else 0.0
+    """d(row · output)/d(each checked input), by the engine: one reverse pass, grads untouched."""
+    xs = [x for _, x in checked]
     if out["kind"] == "tensor":
         y = out["node"]
-        y.backward(row.reshape(y.shape))
-    else:
-        from .value import sum_node, _mul_backward, _node  # a weighted sum node: Σ row_k * y_k
-        terms = []
-        for w, v in zip(row, out["node"]):
-            if w != 0:
-                c = _node(float(w), (), "", None)
-                terms.append(_node(v.data * c.data, (v, c), "*", _mul_backward))
-        if not terms:
-            return [np.zeros(x.shape) if isinstance(x, Tensor) else np.float64(0.0) for _, x in checked]
-        sum_node(tuple(terms)).backward()
+        with np.errstate(all="ignore"):
+            adj = adjoints(y, row.reshape(y.shape).astype(y.dtype), targets=xs) if y.requires_grad else {}
+    else:  # a weighted sum node over the outputs: Σ row_k * y_k
+        terms = [_node(v.data * float(w), (v, _const(float(w), "gradcheck")), MUL)
+                 for w, v in zip(row, out["node"]) if w != 0]
+        adj = adjoints(sum_node(tuple(terms)), 1.0, targets=xs) if terms else {}
     grads = []
-    for _, x in checked:
+    for x in xs:
+        g = adj.get(x)
         if isinstance(x, Tensor):
-            grads.append(np.zeros(x.shape) if x.grad is None else np.array(x.grad, dtype=np.float64))
+            grads.append(np.zeros(x.shape) if g is None else np.array(g, dtype=np.float64))
         else:
-            grads.append(np.float64(x.grad))
+            grads.append(np.float64(0.0 if g is None else g))
     return grads
 
 

@@ -1,10 +1,14 @@
 """Tensor: a NumPy array as one node of the same graph, differentiated by the same engine.
 
-Ops live in ``minigrad/ops/`` (forward and backward side by side); this file holds the
-class, the constructor helpers, and the three pieces every op shares: ``record`` (make an
-output node), ``accumulate`` (add a gradient into a parent) and ``unbroadcast``.
+Ops live in ``minigrad/ops/`` (forward, backward rule and op-table entry side by side); this
+file holds the class, the constructor helpers and ``record``, which every op calls to make its
+output node. ``data`` is a property: every assignment to it (``p.data -= lr * g`` included)
+bumps the tensor's version, and a recorded op refuses to backpropagate through inputs whose
+version changed after its forward, so a kept graph never gives a silently wrong gradient.
 """
 from __future__ import annotations
+
+from operator import attrgetter
 
 import numpy as np
 
@@ -20,61 +24,68 @@ _mode = engine._mode
 class Tensor(TorchMethods, Node):
     """An n-d array node: ``data`` (ndarray), ``grad`` (ndarray or None), ``requires_grad``."""
 
-    __slots__ = ("data", "grad", "parents", "op", "name", "_backward", "_ctx", "requires_grad", "__weakref__")
-    _NO_GRAD = None
+    __slots__ = ("_data", "grad", "parents", "op", "name", "_backward", "_ctx", "requires_grad",
+                 "_version", "_needs", "_recorded", "__weakref__")
+    _SCALAR = False
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operators
     __hash__ = Node.__hash__  # comparisons are elementwise, identity stays the hash
 
     def __init__(self, data, requires_grad=False, name=None, dtype=None):
-        self.data = as_array(data, dtype, "Tensor")
+        data = as_array(data, dtype, "Tensor")
         if not isinstance(requires_grad, bool):
             raise TypeError(f"Tensor: requires_grad must be a bool, got {requires_grad!r}")
-        if requires_grad and self.data.dtype.kind != "f":
-            raise ValueError(f"Tensor: only floating-point tensors can require grad, got dtype {self.data.dtype}")
+        if requires_grad and data.dtype.kind != "f":
+            raise ValueError(f"Tensor: only floating-point tensors can require grad, got dtype {data.dtype}")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Tensor: name must be a str or None, got {type(name).__name__}")
-        self.grad = None
-        self.parents = ()
-        self.op = ""
-        self.name = name
-        self._backward = None
-        self._ctx = None
-        self.requires_grad = requires_grad
+        _init_leaf(self, data, requires_grad, name)
 
     # ------------------------------------------------------------ attributes
-    shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
-    ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
-    dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype of ``data``.")
+    def _set_data(self, value):
+        if not isinstance(value, np.ndarray):
+            if not isinstance(value, np.generic) or value.dtype.kind not in "fiub":
+                raise TypeError(f"Tensor.data: assign an ndarray, got {type(value).__name__}")
+            value = np.asarray(value)  # a 0-d result such as t.data - 1 on a 0-d tensor
+        self._data = value
+        _clock[0] += 1
+        self._version = _clock[0]
+
+    data = property(attrgetter("_data"), _set_data,
+                    doc="The ndarray. Assigning to it (``p.data -= lr * g`` too) counts as a change of the "
+                        "tensor: graphs recorded before refuse to backpropagate through the old values.")
+    shape = property(lambda self: self._data.shape, doc="The shape of ``data``.")
+    ndim = property(lambda self: self._data.ndim, doc="The number of dimensions.")
+    dtype = property(lambda self: self._data.dtype, doc="The NumPy dtype of ``data``.")
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self._data)
 
     def __repr__(self):
-        body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
+        body = np.array2string(self._data, precision=4, separator=", ", prefix="tensor(")
         extra = f", name={self.name!r}" if self.name else ""
         if self.op:
             extra += f", op={self.op!r}"
         elif self.requires_grad:
             extra += ", requires_grad=True"
-        if self.data.dtype != np.float64:
-            extra += f", dtype={self.data.dtype}"
+        if self._data.dtype != np.float64:
+            extra += f", dtype={self._data.dtype}"
         return f"tensor({body}{extra})"
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"Tensor.item: only one-element tensors can be converted, this one has shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array (shared, not copied, like PyTorch's)."""
-        return self.data
+        return self._data
 
     def detach(self) -> "Tensor":
         """The same data as a new leaf that does not require grad."""
-        return Tensor._leaf(self.data, False)
+        return Tensor._leaf(self._data, False)
 
     def zero_grad(self):
         """Forget the accumulated gradient (sets ``grad`` to None, like PyTorch)."""
@@ -82,34 +93,35 @@ class Tensor(TorchMethods, Node):
 
     def requires_grad_(self, flag=True) -> "Tensor":
         """Turn gradient tracking on (or off) for this leaf, in place."""
-        if flag and self.data.dtype.kind != "f":
+        if flag and self._data.dtype.kind != "f":
             raise ValueError(f"Tensor.requires_grad_: only floating-point tensors can require grad, got {self.dtype}")
         self.requires_grad = bool(flag)
         return self
 
-    def backward(self, grad=None, retain_graph=None):
+    def backward(self, grad=None, retain_graph=None, inputs=None):
         """Reverse mode from this tensor; ``grad`` may be omitted only for one element.
 
         The graph is always retained (diagrams and derivations read it afterwards), so
-        ``retain_graph`` is accepted for PyTorch compatibility and changes nothing.
+        ``retain_graph`` is accepted for PyTorch compatibility and changes nothing. ``inputs``
+        (tensors) limits the pass to the paths from them, as in PyTorch.
         """
         if not self.requires_grad:
             raise ValueError(
                 f"Tensor.backward: this tensor (shape {self.shape}) does not require grad and has no graph "
                 "(make a leaf with requires_grad=True, outside no_grad)")
         if grad is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise ValueError(
                     f"Tensor.backward: grad can be implicitly created only for a one-element output; "
                     f"this tensor has shape {self.shape}, so pass grad= of that shape")
-            seed = np.ones_like(self.data)
+            seed = np.ones_like(self._data)
         else:
-            seed = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.data.dtype)
+            seed = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self._data.dtype)
             if seed.shape != self.shape:
                 raise ValueError(f"Tensor.backward: grad has shape {seed.shape} but the tensor has shape {self.shape}")
-            seed = seed.astype(self.data.dtype, copy=True)
+            seed = seed.astype(self._data.dtype, copy=True)
         with np.errstate(all="ignore"):  # once for the whole pass: inf and nan propagate silently
-            engine.backward(self, seed)
+            engine.backward(self, seed, None if inputs is None else _inputs(inputs))
 
     # ------------------------------------------------------------ operators
     # Thin: each calls the op in minigrad/ops/ where its forward and backward live.
@@ -167,10 +179,10 @@ class Tensor(TorchMethods, Node):
     del _comparison
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"Tensor.__bool__: the truth value of a tensor of shape {self.shape} is ambiguous; "
                              "use .any() or .all() on .data")
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self):
         return float(self.item())
@@ -181,12 +193,12 @@ class Tensor(TorchMethods, Node):
     def __array__(self, dtype=None, copy=None):
         """``np.asarray(t)`` (and matplotlib) see the data, not an object array of tensors."""
         if copy:
-            return np.array(self.data, dtype=dtype, copy=True)
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+            return np.array(self._data, dtype=dtype, copy=True)
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
     def tolist(self):
         """The data as (nested) Python lists."""
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __iter__(self):
         for i in range(len(self)):
@@ -319,25 +331,65 @@ class Tensor(TorchMethods, Node):
 
     def numel(self) -> int:
         """The number of elements (PyTorch's name for ``size``)."""
-        return self.data.size
+        return self._data.size
 
     def dim(self) -> int:
         """The number of dimensions (PyTorch's name for ``ndim``)."""
-        return self.data.ndim
+        return self._data.ndim
 
     @staticmethod
     def _leaf(data, requires_grad):
         """A leaf around an existing array (no copy, no checks)."""
-        t = _new(Tensor)
-        t.data = data
-        t.grad = None
-        t.parents = ()
-        t.op = ""
-        t.name = None
-        t._backward = None
-        t._ctx = None
-        t.requires_grad = requires_grad
-        return t
+        return _init_leaf(_new(Tensor), data, requires_grad, None)
+
+    # ------------------------------------------------------------ read by the engine
+    def _changed(self, t):
+        """Refuse to backpropagate through ``t``, an input of this op changed since its forward."""
+        _changed(self, t)
+
+
+def _init_leaf(t, data, requires_grad, name):
+    """The one place a leaf's slots are filled."""
+    t._data = data
+    t.grad = None
+    t.parents = ()
+    t.op = ""
+    t.name = name
+    t._backward = None
+    t._ctx = None
+    t.requires_grad = requires_grad
+    t._version = 0
+    t._needs = ()
+    t._recorded = 0
+    return t
+
+
+_clock = [0]
+"""The change clock: every assignment to a tensor's ``data`` ticks it and stamps the tensor
+(``_version``); a recorded op keeps the time of its forward (``_recorded``), so an input
+stamped later was changed after the forward used it. One int per node, compared at backward."""
+
+
+def describe(t) -> str:
+    """How an error message names a tensor: its name (parameters carry their state-dict key) and shape."""
+    what = f"tensor {t.name!r}" if t.name else ("an unnamed leaf tensor" if not t.parents else f"the {t.op} output")
+    return f"{what} of shape {tuple(t._data.shape)}"
+
+
+def _changed(node, t):
+    raise RuntimeError(
+        f"backward: {describe(t)} was changed after the forward used it (in place, by an optimizer step or by "
+        f"assigning its .data), so the gradient of the {node.op} that read it would be wrong. Run the forward "
+        "again after changing it (or change a copy, t.detach().clone()).")
+
+
+def _inputs(inputs):
+    """``backward(inputs=...)``: a tensor or a sequence of tensors."""
+    items = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    for t in items:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"Tensor.backward: inputs must be tensors, got {type(t).__name__}")
+    return items
 
 
 def as_array(data, dtype, where):
@@ -366,53 +418,51 @@ def as_array(data, dtype, where):
 
 
 # ------------------------------------------------------------ shared by every op
-def record(data, parents, op, backward, ctx=None) -> Tensor:
-    """The output node of ``op``: linked to its parents only when some parent needs a grad."""
+def record(data, parents, op, ctx=None) -> Tensor:
+    """The output node of ``op`` (an ``optable.Op``): linked to its parents only when some
+    parent needs a grad, remembering which ones did and their versions (see ``_check_inputs``)."""
     t = _new(Tensor)
-    t.data = data
+    t._data = data
     t.grad = None
     t.name = None
+    t._version = 0
     if _mode.enabled:
-        for p in parents:
-            if p.requires_grad:
-                t.parents = parents
-                t.op = op
-                t._backward = backward
-                t._ctx = ctx
-                t.requires_grad = True
-                return t
+        n = len(parents)
+        if n == 1:
+            needs = _ONE_NEEDS if parents[0].requires_grad else None
+        elif n == 2:
+            needs = _TWO_NEEDS[parents[0].requires_grad, parents[1].requires_grad]
+        else:
+            needs = tuple([p.requires_grad for p in parents])
+            if True not in needs:
+                needs = None
+        if needs is not None:
+            t.parents = parents
+            t.op = op.name
+            t._backward = op.backward
+            t._ctx = ctx
+            t.requires_grad = True
+            t._needs = needs
+            t._recorded = _clock[0]
+            return t
     t.parents = ()
     t.op = ""
     t._backward = None
     t._ctx = None
     t.requires_grad = False
+    t._needs = ()
+    t._recorded = 0
     return t
+
+
+_ONE_NEEDS = (True,)
+_TWO_NEEDS = {(True, True): (True, True), (True, False): (True, False), (False, True): (False, True),
+              (False, False): None}
 
 
 def needs_grad(*tensors) -> bool:
     """True when an op on these tensors will be recorded (so its backward context is worth saving)."""
     return _mode.enabled and any(t.requires_grad for t in tensors)
-
-
-def accumulate(t: Tensor, g: np.ndarray):
-    """Add ``g`` into ``t.grad`` (never in place: grads may be shared between nodes)."""
-    if not t.requires_grad:
-        return
-    if g.dtype != t.data.dtype:
-        g = g.astype(t.data.dtype)
-    if t.grad is None:
-        t.grad = g if t.parents else np.array(g, copy=True)
-    else:
-        t.grad = t.grad + g
-
-
-def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum ``g`` back to ``shape``: the adjoint of NumPy broadcasting."""
-    if g.shape == shape:
-        return g
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
-    return g.sum(axis=axes).reshape(shape)
 
 
 def _axis(axis, dim):

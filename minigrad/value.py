@@ -1,9 +1,10 @@
-"""Value: one scalar node. Each op's forward and backward stand side by side.
+"""Value: one scalar node. Each op's forward, backward rule and printed forms stand together.
 
-Backward rules are plain functions of the output node (``_xxx_backward(out)``), shared by
-every node of that op, so a node costs a few slots and no closure. Rules whose local
-partial depends on a branch (relu, leaky_relu, max) store the numeric decision in ``_ctx``:
-the symbolic pass of ``mg.derive`` reuses the same rules and so takes the same branch.
+A backward rule takes the output node and RETURNS the local partials ∂out/∂parent, one per
+parent (``engine.py`` multiplies them by the adjoint and accumulates). Rules are plain
+functions shared by every node of the op, so a node costs a few slots and no closure, and
+they use only arithmetic, so ``mg.derive`` runs the same rules on formulas. Where a partial
+depends on a branch (relu, leaky_relu, max), the forward keeps the decision in ``_ctx``.
 """
 from __future__ import annotations
 
@@ -13,15 +14,13 @@ import numbers
 import numpy as np
 
 from .engine import Node, backward as _run_backward
-
-_ZERO = 0.0  # the grad of a node no backward pass has reached (see engine.backward)
+from .optable import register
 
 
 class Value(Node):
     """One scalar in the graph: ``data``, ``grad``, ``name``, ``op`` and ``parents``."""
 
     __slots__ = ("data", "grad", "parents", "op", "name", "_backward", "_ctx", "__weakref__")
-    _NO_GRAD = _ZERO
 
     def __init__(self, data, name=None):
         if isinstance(data, Value):
@@ -30,13 +29,7 @@ class Value(Node):
             raise TypeError(f"Value: data must be a real number, got {type(data).__name__} {data!r}")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Value: name must be a str or None, got {type(name).__name__}")
-        self.data = float(data)
-        self.grad = _ZERO
-        self.parents = ()
-        self.op = ""
-        self.name = name
-        self._backward = None
-        self._ctx = None
+        _init(self, float(data), (), None, None, name)
 
     # ----------------------------------------------------------------- plumbing
     def backward(self):
@@ -58,17 +51,17 @@ class Value(Node):
     # ------------------------------------------------------------- binary ops
     def __add__(self, other):
         other = other if isinstance(other, Value) else _const(other, "+")
-        return _node(self.data + other.data, (self, other), "+", _add_backward)
+        return _node(self.data + other.data, (self, other), ADD)
 
     def __mul__(self, other):
         other = other if isinstance(other, Value) else _const(other, "*")
-        return _node(self.data * other.data, (self, other), "*", _mul_backward)
+        return _node(self.data * other.data, (self, other), MUL)
 
     def __pow__(self, n):
         if isinstance(n, Value) or isinstance(n, bool) or not isinstance(n, numbers.Real):
             raise TypeError(f"Value.__pow__: the exponent must be a number, got {type(n).__name__}")
         n = float(n)
-        return _node(_pow(self.data, n), (self,), "**", _pow_backward, n)
+        return _node(_pow(self.data, n), (self,), POW, n)
 
     # derived from the primitives, so there are fewer rules to get right
     def __neg__(self):
@@ -100,17 +93,17 @@ class Value(Node):
             y = math.exp(self.data)
         except OverflowError:
             y = math.inf
-        return _node(y, (self,), "exp", _exp_backward)
+        return _node(y, (self,), EXP)
 
     def log(self):
         """Natural log; log(0) = -inf and log(x<0) = nan, like NumPy."""
         x = self.data
         y = math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
-        return _node(y, (self,), "log", _log_backward)
+        return _node(y, (self,), LOG)
 
     def tanh(self):
         """tanh(x)."""
-        return _node(math.tanh(self.data), (self,), "tanh", _tanh_backward)
+        return _node(math.tanh(self.data), (self,), TANH)
 
     def sigmoid(self):
         """1 / (1 + e^-x), computed without overflow."""
@@ -120,43 +113,49 @@ class Value(Node):
         else:
             e = math.exp(x)
             y = e / (1.0 + e)
-        return _node(y, (self,), "sigmoid", _sigmoid_backward)
+        return _node(y, (self,), SIGMOID)
 
     def relu(self):
         """max(x, 0); the local partial (1 or 0) is kept as the branch taken."""
         x = self.data
         keep = not x <= 0  # NaN stays NaN and passes its gradient on, like PyTorch
-        return _node(x if keep else 0.0, (self,), "relu", _gate_backward, 1.0 if keep else 0.0)
+        return _node(x if keep else 0.0, (self,), RELU, 1.0 if keep else 0.0)
 
     def leaky_relu(self, negative_slope=0.01):
         """x if x > 0 else negative_slope * x."""
         if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real):
             raise TypeError(f"Value.leaky_relu: negative_slope must be a number, got {negative_slope!r}")
         x, a = self.data, float(negative_slope)
-        return _node(x if x > 0 else a * x, (self,), "leaky_relu", _gate_backward, 1.0 if x > 0 else a)
-
-
-def _node(data, parents, op, backward, ctx=None, name=None):
-    """Make an interior node without the public constructor's checks (the hot path)."""
-    v = _new(Value)
-    v.data = data
-    v.grad = _ZERO
-    v.parents = parents
-    v.op = op
-    v.name = name
-    v._backward = backward
-    v._ctx = ctx
-    return v
+        return _node(x if x > 0 else a * x, (self,), LEAKY_RELU, 1.0 if x > 0 else a)
 
 
 _new = object.__new__
+
+
+def _init(v, data, parents, op, ctx, name):
+    """The one place a Value's slots are filled."""
+    v.data = data
+    v.grad = 0.0
+    v.parents = parents
+    v.name = name
+    v._ctx = ctx
+    if op is None:
+        v.op, v._backward = "", None
+    else:
+        v.op, v._backward = op.name, op.backward
+    return v
+
+
+def _node(data, parents, op, ctx=None, name=None):
+    """Make an interior node of ``op`` without the public constructor's checks (the hot path)."""
+    return _init(_new(Value), data, parents, op, ctx, name)
 
 
 def _const(x, where):
     """A plain number as a constant leaf (unnamed: diagrams and derivations show its value)."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"Value.{_OPNAMES.get(where, where)}: cannot combine a Value with {type(x).__name__} {x!r}")
-    return _node(float(x), (), "", None)
+    return _init(_new(Value), float(x), (), None, None, None)
 
 
 _OPNAMES = {"+": "__add__", "*": "__mul__", "/": "__truediv__"}
@@ -164,7 +163,7 @@ _OPNAMES = {"+": "__add__", "*": "__mul__", "/": "__truediv__"}
 
 def _pow(x, n):
     """x**n as NumPy answers it: inf, -inf and nan instead of exceptions or complex numbers."""
-    if type(x) is not float:  # a sympy expression during a derivation
+    if type(x) is not float:  # a formula during a derivation
         return x ** n
     try:
         return math.pow(x, n)
@@ -173,63 +172,119 @@ def _pow(x, n):
             return float(np.power(np.float64(x), n))
 
 
-def _div(g, x):
-    """g / x, with g/0 = ±inf (or nan for 0/0) instead of ZeroDivisionError."""
+def _reciprocal(x):
+    """1/x, with 1/0 = inf instead of ZeroDivisionError (formulas divide symbolically)."""
     try:
-        return g / x
+        return 1 / x
     except ZeroDivisionError:
-        return math.copysign(math.inf, g) if g else math.nan
+        return math.inf
 
 
-# ------------------------------------------------------------- backward rules
-def _add_backward(out):
-    """d(a+b)/da = 1, d(a+b)/db = 1."""
+def _paren(s: str, latex=False) -> str:
+    """``s`` in parentheses when it would otherwise bind wrongly (``-1``, ``a + b``)."""
+    if s.startswith("-") or " " in s:
+        return f"\\left({s}\\right)" if latex else f"({s})"
+    return s
+
+
+def _number(x) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:.6g}"
+
+
+def _fn_latex(command):
+    return lambda a, ctx: f"{command}\\left({', '.join(a)}\\right)"
+
+
+# ------------------------------------------------------------- backward rules and forms
+def _add_partials(out):
+    """∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1."""
+    return 1.0, 1.0
+
+
+ADD = register("+", _add_partials, scalar=True, word="add", text=lambda a, ctx: f"{a[0]} + {a[1]}",
+               latex=lambda a, ctx: f"{a[0]} + {a[1]}", formula=lambda a, ctx: a[0] + a[1])
+
+
+def _mul_partials(out):
+    """∂(a·b)/∂a = b, ∂(a·b)/∂b = a."""
     a, b = out.parents
-    g = out.grad
-    a.grad += g
-    b.grad += g
+    return b.data, a.data
 
 
-def _mul_backward(out):
-    """d(a*b)/da = b, d(a*b)/db = a."""
-    a, b = out.parents
-    g = out.grad
-    a.grad += b.data * g
-    b.grad += a.data * g
+MUL = register("*", _mul_partials, scalar=True, word="mul", text=lambda a, ctx: f"{a[0]}*{_paren(a[1])}",
+               latex=lambda a, ctx: f"{a[0]} \\cdot {_paren(a[1], latex=True)}",
+               formula=lambda a, ctx: a[0] * a[1])
 
 
-def _pow_backward(out):
-    """d(a**n)/da = n * a**(n-1)."""
-    (a,) = out.parents
+def _pow_partials(out):
+    """∂(a**n)/∂a = n · a**(n-1); 0 when n = 0 (a constant), also at a = 0."""
     n = out._ctx
-    a.grad += n * _pow(a.data, n - 1.0) * out.grad
+    if n == 0:
+        return (0.0,)
+    return (n * _pow(out.parents[0].data, n - 1.0),)
 
 
-def _exp_backward(out):
-    """d(e^a)/da = e^a."""
-    out.parents[0].grad += out.data * out.grad
+POW = register("**", _pow_partials, scalar=True, word="pow", text=lambda a, ctx: f"{_paren(a[0])}**{_number(ctx)}",
+               latex=lambda a, ctx: f"{{{_paren(a[0], latex=True)}}}^{{{_number(ctx)}}}",
+               formula=lambda a, ctx: a[0] ** ctx)
 
 
-def _log_backward(out):
-    """d(log a)/da = 1/a."""
-    a = out.parents[0]
-    a.grad += _div(out.grad, a.data)
+def _exp_partials(out):
+    """∂(e^a)/∂a = e^a."""
+    return (out.data,)
 
 
-def _tanh_backward(out):
-    """d(tanh a)/da = 1 - tanh(a)^2."""
-    out.parents[0].grad += (1 - out.data ** 2) * out.grad
+EXP = register("exp", _exp_partials, scalar=True, latex=lambda a, ctx: f"e^{{{a[0]}}}", formula=lambda a, ctx: a[0].exp())
 
 
-def _sigmoid_backward(out):
-    """d(sigmoid a)/da = s * (1 - s)."""
+def _log_partials(out):
+    """∂(log a)/∂a = 1/a."""
+    return (_reciprocal(out.parents[0].data),)
+
+
+LOG = register("log", _log_partials, scalar=True, latex=_fn_latex("\\log"), formula=lambda a, ctx: a[0].log())
+
+
+def _tanh_partials(out):
+    """∂(tanh a)/∂a = 1 - tanh(a)²."""
+    return (1 - out.data ** 2,)
+
+
+TANH = register("tanh", _tanh_partials, scalar=True, latex=_fn_latex("\\tanh"), formula=lambda a, ctx: a[0].tanh())
+
+
+def _sigmoid_partials(out):
+    """∂σ(a)/∂a = σ · (1 - σ)."""
     s = out.data
-    out.parents[0].grad += s * (1 - s) * out.grad
+    return (s * (1 - s),)
 
 
-def _gate_backward(out):
-    """relu / leaky_relu: the local partial is the slope of the branch taken (kept in _ctx)."""
-    out.parents[0].grad += out._ctx * out.grad
+SIGMOID = register("sigmoid", _sigmoid_partials, scalar=True, word="sig", latex=_fn_latex("\\sigma"),
+                   formula=lambda a, ctx: a[0].sigmoid())
+
+
+def _gate_partials(out):
+    """relu / leaky_relu: the slope of the branch the forward took (kept in ``_ctx``)."""
+    return (out._ctx,)
+
+
+def _gate_decision(node):
+    """relu and leaky_relu compared their input with 0."""
+    return [(0, ">" if node.parents[0].data > 0 else "<=", 0)]
+
+
+RELU = register("relu", _gate_partials, scalar=True, formula=lambda a, ctx: a[0] * ctx, decision=_gate_decision)
+LEAKY_RELU = register("leaky_relu", _gate_partials, scalar=True, word="lrelu", formula=lambda a, ctx: a[0] * ctx,
+                      decision=_gate_decision)
+
+
+def _sum_partials(out):
+    """∂(Σ a_i)/∂a_i = 1 for every input."""
+    return (1.0,) * len(out.parents)
+
+
+SUM = register("sum", _sum_partials, scalar=True, text=lambda a, ctx: " + ".join(a), latex=lambda a, ctx: " + ".join(a),
+               formula=lambda a, ctx: _add_all(a))
 
 
 def sum_node(parents, name=None):
@@ -237,13 +292,32 @@ def sum_node(parents, name=None):
     total = 0.0
     for p in parents:
         total += p.data
-    return _node(total, parents, "sum", _sum_backward, None, name)
+    return _node(total, parents, SUM, None, name)
 
 
-def _sum_backward(out):
-    g = out.grad
-    for p in out.parents:
-        p.grad += g
+def _add_all(terms):
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    return total
+
+
+def _max_partials(out):
+    """The whole adjoint goes to the selected input, exactly 0 to the others."""
+    parts = [0.0] * len(out.parents)
+    parts[out._ctx] = 1.0
+    return parts
+
+
+def _max_decision(node):
+    """The selected input against each other input: ``>`` (or ``>=`` for a later tie)."""
+    ps, k = node.parents, node._ctx
+    win = ps[k].data
+    return [(k, ">" if win > p.data else (">=" if i > k else "?"), i) for i, p in enumerate(ps) if i != k]
+
+
+MAX = register("max", _max_partials, scalar=True, latex=_fn_latex("\\max"), formula=lambda a, ctx: a[ctx],
+               decision=_max_decision)
 
 
 def max_node(parents, name=None):
@@ -253,9 +327,4 @@ def max_node(parents, name=None):
         d = parents[i].data
         if d > best or (d != d and best == best):  # NaN propagates, like PyTorch's max_pool2d
             best, k = d, i
-    return _node(best, parents, "max", _max_backward, k, name)
-
-
-def _max_backward(out):
-    """The whole adjoint goes to the selected input, exactly 0 to the others."""
-    out.parents[out._ctx].grad += out.grad
+    return _node(best, parents, MAX, k, name)

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.tensor import accumulate, record
+from minigrad.optable import Op
+from minigrad.tensor import record
 from minigrad.value import _node
 
 
@@ -29,13 +30,15 @@ def test_passes_on_values_and_grids_of_values():
 
 def _bad_mul(a, b):
     """a * b whose backward forgets nothing but doubles d/da: the bug gradcheck must catch."""
-    return record(a.data * b.data, (a, b), "*", _bad_mul_backward)
+    return record(a.data * b.data, (a, b), BAD_MUL)
 
 
-def _bad_mul_backward(out):
+def _bad_mul_backward(out, g, needs):
     a, b = out.parents
-    accumulate(a, 2 * b.data * out.grad)
-    accumulate(b, a.data * out.grad)
+    return 2 * b.data * g, a.data * g
+
+
+BAD_MUL = Op("bad_mul", _bad_mul_backward)
 
 
 def test_catches_a_deliberately_wrong_tensor_backward_and_names_input_index_values():
@@ -53,10 +56,12 @@ def test_catches_a_deliberately_wrong_tensor_backward_and_names_input_index_valu
 
 
 def test_catches_a_wrong_value_backward():
+    def backward(out):  # d(x^2)/dx = 2x, written as x
+        return (out.parents[0].data,)
+    square = Op("sq", backward)
+
     def bad_square(x):
-        def backward(out):  # d(x^2)/dx = 2x, written as x
-            out.parents[0].grad += out.parents[0].data * out.grad
-        return _node(x.data ** 2, (x,), "sq", backward)
+        return _node(x.data ** 2, (x,), square)
 
     x = mg.Value(3.0, "x")
     with pytest.raises(mg.GradcheckError, match=r"input 0 \('x'\): analytic 3 vs numeric 6"):

@@ -1,7 +1,8 @@
 """``mg.derive`` and ``mg.check`` (the package is named apart from the function, so importing it never hides ``mg.derive``): the slides' hand derivations, produced and checked by minigrad.
 
-``derive(output, wrt)`` runs value.py's own backward rules on sympy symbols (branch decisions
-from the numbers) and prints the chain rule step by step; ``check(output, wrt, expected)``
+``derive(output, wrt)`` runs the engine's one reverse pass with value.py's own backward rules
+over symbols (branch decisions from the numbers), giving every node's adjoint at once, and
+prints the chain rule step by step; ``check(output, wrt, expected)``
 compares a hand-derived formula with it, symbolically and at the current numbers.
 """
 from .checking import CheckResult, check

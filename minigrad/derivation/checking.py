@@ -9,8 +9,9 @@ import sympy
 from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
 
 from .._checks import fail, number
+from ..naming import format_number
+from . import expr as E
 from .derivation import Derivation, derive
-from .symbolic import exactify, format_number, to_leaves
 
 _TRANSFORMS = standard_transformations + (convert_xor,)
 # an identifier, optionally with an index in brackets: x11, σ11, w[1,2], x[1, 1, 2, 3]
@@ -55,7 +56,7 @@ class CheckResult:
         lines = [f"{head}: MISMATCH",
                  f"  derived:  {self.derived} = {dv}",
                  f"  expected: {self.expected} = {ev}"]
-        if not d._result.reached:
+        if not d._bp.reached(d._wrt):
             lines.append(f"  note: {d.wrt} is not an input of {d.output}, so ∂{d.output}/∂{d.wrt} = 0")
         if self.unknown:
             lines.append(f"  not in the graph: {', '.join(self.unknown)}")
@@ -86,8 +87,11 @@ def check(output, wrt, expected, rtol=1e-6) -> CheckResult:
     their forward expressions. ``^`` means power."""
     rtol = number("check", "rtol", rtol, minimum=0)
     d = derive(output, wrt)
-    result = d._result
-    names = {name: result.symbol(node) for name, node in _named_nodes(result).items()}
+    if isinstance(d, list):
+        fail("check", "wrt must be one node (check one hand formula at a time)", TypeError)
+    bp = d._bp
+    nodes = _named_nodes(d)
+    names = {name: sympy.Symbol(name) for name in nodes}
     if isinstance(expected, str):
         parsed = _parse(expected, names)
     elif isinstance(expected, sympy.Basic):
@@ -99,10 +103,12 @@ def check(output, wrt, expected, rtol=1e-6) -> CheckResult:
              TypeError)
     if not isinstance(parsed, sympy.Expr):
         fail("check", f"expected {expected!r} is not an expression (parsed as {type(parsed).__name__})")
-    parsed = exactify(parsed.xreplace({s: names[s.name] for s in parsed.free_symbols if s.name in names}))
-    parsed = to_leaves(parsed, result)
+    parsed = _exactify(parsed.xreplace({s: names[s.name] for s in parsed.free_symbols if s.name in names}))
+    interior = {s: E.to_sympy(bp.forward(nodes[s.name])) for s in parsed.free_symbols
+                if s.name in nodes and nodes[s.name].parents}
+    parsed = _exactify(parsed.xreplace(interior)) if interior else parsed
     unknown = {s.name for s in parsed.free_symbols if s.name not in names}
-    values = {result.symbol(node): sympy.Float(node.data) for node in _named_nodes(result).values()}
+    values = {sympy.Symbol(name): sympy.Float(node.data) for name, node in nodes.items()}
     value = None
     if not unknown:
         try:
@@ -113,18 +119,18 @@ def check(output, wrt, expected, rtol=1e-6) -> CheckResult:
     return CheckResult(d, parsed, value, unknown, rtol)
 
 
-def _named_nodes(result) -> dict:
+def _named_nodes(d) -> dict:
     """Name -> node for every named node in the output's graph (leaves and interior)."""
-    from ..engine import topological_order
-
-    nodes = {}
-    for node in topological_order(result.output):
-        name = result.names.get(id(node))
-        if name is not None:
-            nodes[name] = node
-    if result.wrt is not None and "wrt" not in nodes and result.names.get(id(result.wrt)) is None:
-        nodes["wrt"] = result.wrt
+    nodes = dict(d._bp.nodes)
+    if "wrt" not in nodes and d._bp.names.get(d._wrt) is None:
+        nodes["wrt"] = d._wrt
     return nodes
+
+
+def _exactify(expr):
+    """Floats that are integers or small fractions (0.5, 1/9) made exact, as the derivation's are."""
+    rule = {f: E.to_sympy(E.num(float(f))) for f in expr.atoms(sympy.Float)}
+    return expr.xreplace(rule) if rule else expr
 
 
 def _parse(text: str, names: dict):

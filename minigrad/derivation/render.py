@@ -6,9 +6,12 @@ import unicodedata
 
 import sympy
 
-from .symbolic import format_number
+from ..naming import format_number, forward_text
+from ..optable import lookup
+from . import expr as E
 
 MAX_TERMS = 6  # a sum of more chain-rule terms than this is summarised, not spelled out
+MAX_NODES = 120  # a derivation through more nodes shows the first and last half of this many
 
 
 class Text:
@@ -23,7 +26,7 @@ class Text:
         return f"∂{top}/∂{bottom}"
 
     def expr(self, e) -> str:
-        return str(e)
+        return E.text(e)
 
     def number(self, x) -> str:
         return format_number(x)
@@ -40,17 +43,9 @@ class Text:
     def lines(self, lines: list) -> str:
         return "\n".join(("  " * depth) + body for depth, body in lines)
 
-    def forward(self, op, args, ctx) -> str:
-        a = args
-        if op == "+":
-            return f"{a[0]} + {a[1]}"
-        if op == "*":
-            return f"{a[0]}*{_paren(a[1])}"
-        if op == "**":
-            return f"{_paren(a[0])}**{format_number(ctx)}"
-        if op == "sum":
-            return " + ".join(a)
-        return f"{op}({', '.join(a)})"
+    def forward(self, node, args) -> str:
+        """What ``node`` computes over its parents' names: its op's printed form."""
+        return forward_text(node, args)
 
 
 class Latex(Text):
@@ -65,8 +60,7 @@ class Latex(Text):
         return rf"\frac{{\partial {latex_name(top)}}}{{\partial {latex_name(bottom)}}}"
 
     def expr(self, e) -> str:
-        names = {s: latex_name(s.name) for s in getattr(e, "free_symbols", ())}
-        return sympy.latex(e, symbol_names=names)
+        return E.text(e, latex=True, names=latex_name)
 
     def words(self, s: str) -> str:
         return rf"\text{{{s}}}"
@@ -81,31 +75,16 @@ class Latex(Text):
         body = " \\\\\n".join("& " + ("\\quad " * depth) + b for depth, b in lines)
         return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
 
-    def forward(self, op, args, ctx) -> str:
-        a = args
-        if op == "*":
-            return f"{a[0]} \\cdot {_paren(a[1], latex=True)}"
-        if op == "**":
-            return f"{{{_paren(a[0], latex=True)}}}^{{{format_number(ctx)}}}"
-        if op == "exp":
-            return f"e^{{{a[0]}}}"
-        if op in ("log", "tanh", "max"):
-            return f"\\{op}\\left({', '.join(a)}\\right)"
-        if op == "sigmoid":
-            return f"\\sigma\\left({a[0]}\\right)"
-        if op in ("+", "sum"):
-            return Text.forward(self, op, args, ctx)
-        name = op.replace("_", r"\_")
-        return f"\\operatorname{{{name}}}\\left({', '.join(a)}\\right)"
+    def forward(self, node, args) -> str:
+        op = lookup(node)
+        form = None if op is None else op.latex
+        if form:
+            return form(args, node._ctx)
+        name = node.op.replace("_", r"\_")
+        return f"\\operatorname{{{name}}}\\left({', '.join(args)}\\right)"
 
 
 _LATEX_REL = {">=": r"\geq", "<=": r"\leq"}
-
-
-def _paren(s: str, latex=False) -> str:
-    if s.startswith("-") or " " in s:
-        return f"\\left({s}\\right)" if latex else f"({s})"
-    return s
 
 
 _PLAIN = re.compile(r"^([^\W\d_]+)(\d+)('*)$")
@@ -135,92 +114,111 @@ def _base(base: str) -> str:
     return rf"\mathrm{{{base}}}"
 
 
-def derivation_lines(result, fmt) -> list:
-    """The chain-rule derivation of ``result`` (a symbolic.Pass) as (indent, text) lines."""
-    out, wrt = result.output, result.wrt
-    o, w = result.name(out), result.name(wrt)
-    lines = []
-    if not result.reached:
-        lines.append((0, f"{fmt.partial(o, w)} = 0 " + fmt.words(f"({w} is not an input of {o})")))
-        return lines
+def derivation_lines(bp, wrt, fmt, path=None) -> list:
+    """The chain-rule derivation of ∂output/∂wrt from the pass ``bp`` as (indent, text) lines
+    (``path``: ``bp.path(wrt)`` when the caller has it)."""
+    out = bp.output
+    o, w = bp.name(out), wrt_name(bp, wrt)
+    if not bp.reached(wrt):
+        return [(0, f"{fmt.partial(o, w)} = 0 " + fmt.words(f"({w} is not an input of {o})"))]
     if out is wrt:
-        lines.append((0, f"{fmt.partial(o, w)} = 1"))
-        return lines
-    for visit in result.visits:
-        node = visit.node
-        n = result.name(node)
-        args = [fmt.name(result.name(p)) if result.names.get(id(p)) or p is wrt else fmt.number(p.data)
-                for p in node.parents]
-        lines.append((0, f"{fmt.name(n)} = {fmt.forward(node.op, args, node._ctx)} = {fmt.number(node.data)}"))
-        if node is not out and any(c.node is not out for c, _ in visit.contributions):
-            lines.append((1, adjoint_line(result, visit, n, fmt)))
-        lines.extend((1, line) for line in local_lines(result, visit, n, fmt))
-    lines.append((0, final_line(result, fmt)))
+        return [(0, f"{fmt.partial(o, w)} = 1")]
+    lines = []
+    path = bp.path(wrt) if path is None else path
+    shown = path if len(path) <= MAX_NODES else path[:MAX_NODES // 2] + [None] + path[-(MAX_NODES // 2):]
+    for node in shown:
+        if node is None:
+            lines.append((0, fmt.words(f"… {len(path) - 2 * (MAX_NODES // 2):,} more nodes, each with its "
+                                       "chain-rule step like those around it …")))
+            continue
+        lines.extend(node_lines(bp, node, wrt, fmt))
+    lines.append((0, final_line(bp, wrt, fmt)))
     return lines
 
 
-def adjoint_line(result, visit, n, fmt) -> str:
+def wrt_name(bp, wrt) -> str:
+    n = bp.names.get(wrt)
+    return (wrt.name or "wrt") if n is None else n
+
+
+def arg_names(bp, node, wrt, fmt) -> list:
+    """The parents of ``node`` as the forward line writes them: names, constants as numbers."""
+    return [fmt.name(bp.names[p]) if bp.names.get(p) else (fmt.name(wrt_name(bp, wrt)) if p is wrt else
+            fmt.number(p.data)) for p in node.parents]
+
+
+def node_lines(bp, node, wrt, fmt) -> list:
+    """One node's lines: what it computes, its adjoint by the chain rule, its local partials."""
+    n = bp.name(node)
+    lines = [(0, f"{fmt.name(n)} = {fmt.forward(node, arg_names(bp, node, wrt, fmt))} = {fmt.number(node.data)}")]
+    contributions = bp.contributions(node)
+    if node is not bp.output and any(c is not bp.output for c, _, _ in contributions):
+        lines.append((1, adjoint_line(bp, node, n, contributions, fmt)))
+    lines.extend((1, line) for line in local_lines(bp, node, n, bp.edges(node, wrt), fmt))
+    return lines
+
+
+def branch_line(bp, node, fmt) -> str:
+    """The decision a max or relu node took, as its local-partial line writes it."""
+    n = bp.name(node)
+    if node.op == "max":
+        return max_line(bp, node, n, fmt)
+    parent = node.parents[0]
+    local = bp.incoming_local(node, parent)
+    cond = fmt.cond(fmt.name(bp.name(parent)), ">" if parent.data > 0 else "<=", "0")
+    return fmt.branch([cond], [f"{fmt.partial(n, bp.name(parent))} = {fmt.expr(local)}"])
+
+
+def adjoint_line(bp, node, n, contributions, fmt) -> str:
     """``∂f/∂n = ∂f/∂c · ∂c/∂n + ... = <adjoint> = <value>``."""
-    o = result.name(result.output)
-    head = fmt.partial(o, n)
-    chain = _chain(result, visit.contributions, n, fmt)
-    return " = ".join(_dedupe([head, chain, fmt.expr(visit.adjoint), fmt.number(visit.adjoint_value)]))
+    head = fmt.partial(bp.name(bp.output), n)
+    chain = _chain(bp, contributions, n, fmt)
+    return " = ".join(_dedupe([head, chain, fmt.expr(bp.adjoint[node]), fmt.number(bp.value[node])]))
 
 
-def _chain(result, contributions, n, fmt):
-    o = result.name(result.output)
-    if all(c.node is result.output for c, _ in contributions):
+def _chain(bp, contributions, n, fmt):
+    out = bp.output
+    o = bp.name(out)
+    if all(c is out for c, _, _ in contributions):
         return None
     if len(contributions) > MAX_TERMS:
         return (fmt.sigma + f"{fmt.partial(o, 'n')}{fmt.cdot}{fmt.partial('n', n)} "
                 + fmt.words(f"(over the {len(contributions)} nodes n that use {n})"))
     terms = []
-    for c, _ in contributions:
-        cn = result.name(c.node)
-        if c.node is result.output:
-            terms.append(fmt.partial(cn, n))
-        else:
-            terms.append(f"{fmt.partial(o, cn)}{fmt.cdot}{fmt.partial(cn, n)}")
+    for c, _, _ in contributions:
+        cn = bp.name(c)
+        terms.append(fmt.partial(cn, n) if c is out else f"{fmt.partial(o, cn)}{fmt.cdot}{fmt.partial(cn, n)}")
     return " + ".join(terms)
 
 
-def local_lines(result, visit, n, fmt) -> list:
+def local_lines(bp, node, n, edges, fmt) -> list:
     """The local partials of ``n``: a branch line for max / relu, else ``∂n/∂p = local = value``."""
-    node = visit.node
     if node.op == "max":
-        return [max_line(result, node, n, fmt)]
+        return [max_line(bp, node, n, fmt)]
     lines = []
-    for e in visit.edges:
-        p = result.name(e.parent)
+    for parent, local, value in edges:
+        p = bp.name(parent)
         d = fmt.partial(n, p)
         if node.op in ("relu", "leaky_relu"):
-            x = e.parent.data
-            cond = fmt.cond(fmt.name(p), ">" if x > 0 else "<=", "0")
-            lines.append(fmt.branch([cond], [f"{d} = {fmt.expr(e.local)}"]))
+            cond = fmt.cond(fmt.name(p), ">" if parent.data > 0 else "<=", "0")
+            lines.append(fmt.branch([cond], [f"{d} = {fmt.expr(local)}"]))
         else:
-            lines.append(" = ".join(_dedupe([d, fmt.expr(e.local), fmt.number(e.value)])))
+            lines.append(" = ".join(_dedupe([d, fmt.expr(local), fmt.number(value)])))
     return lines
 
 
-def max_line(result, node, n, fmt) -> str:
+def max_line(bp, node, n, fmt) -> str:
     """``if (s11 > s12): ∂f/∂s11 = 1, ∂f/∂s12 = 0``: the branch the numbers took (ties: the first)."""
     k = node._ctx
     ps = node.parents
-    names = [result.name(p) for p in ps]
+    names = [bp.name(p) for p in ps]
     win = names[k]
-    conds = []
-    for i, p in enumerate(ps):
-        if i == k:
-            continue
-        rel = ">" if ps[k].data > p.data else (">=" if i > k else "?")
-        conds.append(fmt.cond(fmt.name(win), rel, fmt.name(names[i])))
-    parts = []
-    done = set()
+    conds = [fmt.cond(fmt.name(win), rel, fmt.name(names[i])) for k_, rel, i in lookup(node).decision(node)]
+    parts, done = [], set()
     for i, name in enumerate(names):
-        if name in done:
-            continue
-        done.add(name)
-        parts.append(f"{fmt.partial(n, name)} = {1 if i == k else 0}")
+        if name not in done:
+            done.add(name)
+            parts.append(f"{fmt.partial(n, name)} = {1 if i == k else 0}")
     tie = [names[i] for i, p in enumerate(ps) if i != k and p.data == ps[k].data]
     text = fmt.branch(conds, parts)
     if tie:
@@ -228,11 +226,12 @@ def max_line(result, node, n, fmt) -> str:
     return text
 
 
-def final_line(result, fmt) -> str:
+def final_line(bp, wrt, fmt) -> str:
     """``∂f/∂w11 = Σ ∂f/∂n · ∂n/∂w11 = <adjoint> = <over leaves> = <value>``."""
-    o, w = result.name(result.output), result.name(result.wrt)
-    parts = [fmt.partial(o, w), _chain(result, result.wrt_contributions, w, fmt),
-             fmt.expr(result.adjoint), fmt.expr(result.expression), fmt.number(result.value)]
+    o, w = bp.name(bp.output), wrt_name(bp, wrt)
+    adjoint = bp.adjoint[wrt]
+    parts = [fmt.partial(o, w), _chain(bp, bp.contributions(wrt), w, fmt),
+             fmt.expr(adjoint), fmt.expr(bp.to_leaves(adjoint)), fmt.number(bp.value[wrt])]
     return " = ".join(_dedupe(parts))
 
 

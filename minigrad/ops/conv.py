@@ -27,7 +27,9 @@ import weakref
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..tensor import Tensor, accumulate, needs_grad, record
+from ..grids import correlate
+from ..optable import register
+from ..tensor import Tensor, needs_grad, record
 
 MAX_BUFFER_BYTES = 2 * 1024 ** 3  # an im2col (windows) buffer larger than this is refused up front
 
@@ -311,7 +313,7 @@ def conv2d(x: Tensor, w: Tensor, b, stride, padding, dilation, groups, flip=Fals
         out = out[0]
     if ctx is not None:
         ctx.w3, ctx.saved = w3, cols if w.requires_grad else None
-    return record(out, parents, "convolve2d" if flip else "conv2d", _conv2d_backward, ctx)
+    return record(out, parents, CONVOLVE2D if flip else CONV2D, ctx)
 
 
 def matmul_into(role, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -322,19 +324,35 @@ def matmul_into(role, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.matmul(a, b, out=scratch(role, shape, np.result_type(a, b)))
 
 
-def _conv2d_backward(out):
-    x, w = out.parents[:2]
+def _conv2d_backward(out, gy, needs):
+    w = out.parents[1]
     ctx = out._ctx
     g, groups = ctx.geom, ctx.groups
-    gy = out.grad[None] if ctx.unbatched else out.grad
-    if len(out.parents) == 3:
-        accumulate(out.parents[2], bias_grad(gy))
+    if ctx.unbatched:
+        gy = gy[None]
+    grads = [None] * len(needs)
+    if len(needs) == 3 and needs[2]:
+        grads[2] = bias_grad(gy)
     gy = gy.astype(ctx.w3.dtype, copy=False)
     gyw = widen(gy, g)                                       # (N, O, L), shared by both products
-    if w.requires_grad:
+    if needs[1]:
         gw = np.matmul(grouped(gyw, groups), ctx.saved.transpose(0, 1, 3, 2)).sum(axis=0)  # (g, O/g, C/g·kh·kw)
         gw = gw.reshape(w.data.shape)
-        accumulate(w, gw[:, :, ::-1, ::-1] if ctx.flip else gw)
-    if x.requires_grad:
+        grads[1] = gw[:, :, ::-1, ::-1] if ctx.flip else gw
+    if needs[0]:
         gx = transpose_conv(ctx.w3, gy, g, gyw)
-        accumulate(x, gx[0] if ctx.unbatched else gx)
+        grads[0] = gx[0] if ctx.unbatched else gx
+    return grads
+
+
+def _conv2d_expand(t, X, W, b=None):
+    """One ``sum`` node per output over one ``*`` node per tap (the kernel flipped for convolve2d)."""
+    c = t._ctx
+    if c.flip:
+        W = W[:, :, ::-1, ::-1]
+    out = correlate(X[None] if c.unbatched else X, W, c.stride, c.dilation, c.padding, c.groups, b, t.shape[-2:])
+    return out[0] if c.unbatched else out
+
+
+CONV2D = register("conv2d", _conv2d_backward, scalar=False, expand=_conv2d_expand)
+CONVOLVE2D = register("convolve2d", _conv2d_backward, scalar=False, expand=_conv2d_expand)

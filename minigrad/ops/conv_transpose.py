@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, accumulate, needs_grad, record
+from ..optable import register
+from ..tensor import Tensor, needs_grad, record
+from ..value import _const, sum_node
 from .conv import ConvCtx, Geometry, batched, bias_grad, grouped, im2col, narrow, transpose_conv, widen
 
 
@@ -50,25 +52,56 @@ def conv_transpose2d(x: Tensor, w: Tensor, b, stride, padding, output_padding, g
     ctx = None
     if needs_grad(*parents):
         ctx = ConvCtx(stride, dilation, padding, groups, False, g, w3, xd, unbatched)
-    return record(out, parents, "conv_transpose2d", _conv_transpose2d_backward, ctx)
+    return record(out, parents, CONV_TRANSPOSE2D, ctx)
 
 
-def _conv_transpose2d_backward(out):
-    x, w = out.parents[:2]
+def _conv_transpose2d_backward(out, gy, needs):
+    w = out.parents[1]
     ctx = out._ctx
     g, groups = ctx.geom, ctx.groups
-    gy = out.grad[None] if ctx.unbatched else out.grad
-    if len(out.parents) == 3:
-        accumulate(out.parents[2], bias_grad(gy))
-    if not (x.requires_grad or w.requires_grad):
-        return
+    if ctx.unbatched:
+        gy = gy[None]
+    grads = [None] * len(needs)
+    if len(needs) == 3 and needs[2]:
+        grads[2] = bias_grad(gy)
+    if not (needs[0] or needs[1]):
+        return grads
     cols = grouped(im2col(gy.astype(ctx.w3.dtype, copy=False), g), groups)  # (N, g, C_out/g·kh·kw, L), scratch
-    if w.requires_grad:
+    if needs[1]:
         xw = grouped(widen(ctx.saved, g), groups)
         gw = np.matmul(xw, cols.transpose(0, 1, 3, 2)).sum(axis=0)         # (g, C_in/g, C_out/g·kh·kw)
-        accumulate(w, gw.reshape(w.data.shape))
-    if x.requires_grad:
+        grads[1] = gw.reshape(w.data.shape)
+    if needs[0]:
         gx = np.matmul(ctx.w3, cols)                                        # (N, g, C_in/g, L), fresh
         n = gx.shape[0]
         gx = narrow(gx.reshape(n, -1, g.L), g)
-        accumulate(x, gx[0] if ctx.unbatched else gx)
+        grads[0] = gx[0] if ctx.unbatched else gx
+    return grads
+
+
+def _conv_transpose2d_expand(t, X, Wt, bias=None):
+    """out[n, co, a, b] = Σ x[n, ci, i, j] · w[ci, co, u, v] over a = i·sh + u·dh − pt, b = j·sw + v·dw − pl
+    (+ b[co]): every input pixel scatters a copy of the kernel; one ``sum`` node per output."""
+    c = t._ctx
+    X = X[None] if c.unbatched else X
+    N, Cin, H, Wd = X.shape
+    _, cog, kh, kw = Wt.shape
+    (sh, sw), (dh, dw), (pt, _, pl, _) = c.stride, c.dilation, c.padding
+    shape = (N,) + t.shape[-3:]
+    cig = Cin // c.groups
+    taps = {}
+    for n, ci, i, j in np.ndindex(N, Cin, H, Wd):
+        grp = ci // cig
+        for co, u, v in np.ndindex(cog, kh, kw):
+            a, b = i * sh + u * dh - pt, j * sw + v * dw - pl
+            if 0 <= a < shape[2] and 0 <= b < shape[3]:
+                taps.setdefault((n, grp * cog + co, a, b), []).append(X[n, ci, i, j] * Wt[ci, co, u, v])
+    out = np.empty(shape, dtype=object)
+    for idx in np.ndindex(*shape):
+        parts = taps.get(idx, []) + ([bias[idx[1]]] if bias is not None else [])
+        out[idx] = sum_node(tuple(parts)) if parts else _const(0.0, "expand")
+    return out[0] if c.unbatched else out
+
+
+CONV_TRANSPOSE2D = register("conv_transpose2d", _conv_transpose2d_backward, scalar=False,
+                            expand=_conv_transpose2d_expand)

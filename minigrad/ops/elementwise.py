@@ -1,17 +1,22 @@
 """Elementwise arithmetic with NumPy broadcasting: forward and backward side by side.
 
-Gradients of broadcast operands are summed back to their shapes by ``unbroadcast``.
+Each op registers its entry in the op table here: backward rule (returning the VJPs; the
+engine sums broadcast operands back to their shapes) and scalar expansion.
 Forward passes run under ``np.errstate(all="ignore")``, and ``Tensor.backward`` runs the whole
 backward pass under one: inf and nan propagate like NumPy's, silently, never as exceptions.
 """
 from __future__ import annotations
 
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 
 from .._checks import fail
-from ..tensor import Tensor, accumulate, as_array, record, unbroadcast
+from ..grids import each
+from ..optable import register
+from ..tensor import Tensor, as_array, record
+from ..value import _const, max_node
 
 _quiet = np.errstate
 
@@ -45,83 +50,86 @@ def _binary(fn, ufunc, a, b):
         b = lift(b, a)
     with _quiet(all="ignore"):
         try:
-            return a, b, ufunc(a.data, b.data)
+            return a, b, ufunc(a._data, b._data)
         except ValueError:
             _broadcast_error(fn, a, b)
+
+
+def _ew_op(name, backward, word, scalar_fn):
+    """Register an elementwise op whose expansion applies ``scalar_fn`` to each element."""
+    return register(name, backward, scalar=False, word=word,
+                    expand=lambda t, *grids: each(scalar_fn, *grids))
 
 
 # ---------------------------------------------------------------- a + b
 def add(a, b) -> Tensor:
     """a + b; d/da = 1, d/db = 1."""
     a, b, data = _binary("add", np.add, a, b)
-    return record(data, (a, b), "+", _add_backward)
+    return record(data, (a, b), ADD)
 
 
-def _add_backward(out):
-    a, b = out.parents
-    g = out.grad
-    if a.requires_grad:
-        accumulate(a, unbroadcast(g, a.data.shape))
-    if b.requires_grad:
-        accumulate(b, unbroadcast(g, b.data.shape))
+def _add_backward(out, g, needs):
+    return g, g
+
+
+ADD = _ew_op("+", _add_backward, "add", lambda x, y: x + y)
 
 
 # ---------------------------------------------------------------- a - b
 def sub(a, b) -> Tensor:
     """a - b; d/da = 1, d/db = -1."""
     a, b, data = _binary("sub", np.subtract, a, b)
-    return record(data, (a, b), "-", _sub_backward)
+    return record(data, (a, b), SUB)
 
 
-def _sub_backward(out):
-    a, b = out.parents
-    g = out.grad
-    if a.requires_grad:
-        accumulate(a, unbroadcast(g, a.data.shape))
-    if b.requires_grad:
-        accumulate(b, unbroadcast(-g, b.data.shape))
+def _sub_backward(out, g, needs):
+    return g, (-g if needs[1] else None)
+
+
+SUB = _ew_op("-", _sub_backward, "sub", lambda x, y: x - y)
 
 
 # ---------------------------------------------------------------- a * b
 def mul(a, b) -> Tensor:
     """a * b; d/da = b, d/db = a."""
     a, b, data = _binary("mul", np.multiply, a, b)
-    return record(data, (a, b), "*", _mul_backward)
+    return record(data, (a, b), MUL)
 
 
-def _mul_backward(out):
+def _mul_backward(out, g, needs):
     a, b = out.parents
-    g = out.grad
-    if a.requires_grad:
-        accumulate(a, unbroadcast(g * b.data, a.data.shape))
-    if b.requires_grad:
-        accumulate(b, unbroadcast(g * a.data, b.data.shape))
+    return (g * b._data if needs[0] else None), (g * a._data if needs[1] else None)
+
+
+MUL = _ew_op("*", _mul_backward, "mul", lambda x, y: x * y)
 
 
 # ---------------------------------------------------------------- a / b
 def div(a, b) -> Tensor:
     """a / b; d/da = 1/b, d/db = -a/b² = -(a/b)/b."""
     a, b, data = _binary("div", np.divide, a, b)
-    return record(data, (a, b), "/", _div_backward)
+    return record(data, (a, b), DIV)
 
 
-def _div_backward(out):
-    a, b = out.parents
-    gb = out.grad / b.data
-    if a.requires_grad:
-        accumulate(a, unbroadcast(gb, a.data.shape))
-    if b.requires_grad:
-        accumulate(b, unbroadcast(-gb * out.data, b.data.shape))
+def _div_backward(out, g, needs):
+    gb = g / out.parents[1]._data
+    return gb, (-gb * out._data if needs[1] else None)
+
+
+DIV = _ew_op("/", _div_backward, "div", lambda x, y: x / y)
 
 
 # ---------------------------------------------------------------- -a
 def neg(a: Tensor) -> Tensor:
     """-a; d/da = -1."""
-    return record(np.negative(a.data), (a,), "neg", _neg_backward)
+    return record(np.negative(a._data), (a,), NEG)
 
 
-def _neg_backward(out):
-    accumulate(out.parents[0], -out.grad)
+def _neg_backward(out, g, needs):
+    return (-g,)
+
+
+NEG = _ew_op("neg", _neg_backward, "neg", lambda x: -x)
 
 
 # ---------------------------------------------------------------- a ** n, a ** b
@@ -131,16 +139,15 @@ def power(a, b) -> Tensor:
     if isinstance(b, numbers.Real) and not isinstance(b, bool) and isinstance(a, Tensor):
         n = float(b)
         with _quiet(all="ignore"):
-            data = np.power(a.data, n) if a.data.dtype.kind == "f" else np.power(a.data.astype(np.float64), n)
-        return record(data, (a,), "**", _pow_n_backward, n)
+            data = np.power(a._data, n) if a._data.dtype.kind == "f" else np.power(a._data.astype(np.float64), n)
+        return record(data, (a,), POW_N, n)
     a, b, data = _binary("pow", np.power, a, b)
-    return record(data, (a, b), "pow", _pow_backward)
+    return record(data, (a, b), POW)
 
 
-def _pow_n_backward(out):
-    a = out.parents[0]
+def _pow_n_backward(out, g, needs):
+    x = out.parents[0]._data
     n = out._ctx
-    x = a.data
     if n == 2.0:
         local = 2.0 * x
     elif n == 1.0:
@@ -149,62 +156,95 @@ def _pow_n_backward(out):
         local = np.zeros_like(x)
     else:
         local = n * np.power(x, n - 1.0)
-    accumulate(a, out.grad * local)
+    return (g * local,)
 
 
-def _pow_backward(out):
+POW_N = register("**", _pow_n_backward, scalar=False, word="pow",
+                 expand=lambda t, a: each(lambda x: x ** t._ctx, a))
+
+
+def _pow_backward(out, g, needs):
     a, b = out.parents
-    g = out.grad
-    x, y = a.data, b.data
-    if a.requires_grad:
-        accumulate(a, unbroadcast(g * y * np.power(x, y - 1.0), x.shape))
-    if b.requires_grad:
-        gb = g * out.data * np.log(x)
+    x, y = a._data, b._data
+    ga = gb = None
+    if needs[0]:
+        ga = g * y * np.power(x, y - 1.0)
+    if needs[1]:
+        gb = g * out._data * np.log(x)
         gb = np.where((x == 0) & (y >= 0), 0.0, gb)
-        accumulate(b, unbroadcast(gb, y.shape))
+    return ga, gb
+
+
+def _pow_expand(t, A, B):
+    """a ** b as exp(b · log a), which needs a > 0."""
+    base = np.asarray(t.parents[0]._data)
+    if np.any(base <= 0):
+        fail("scalar.expand", f"pow with a tensor exponent expands as exp(b·log a), which needs a > 0; "
+             f"the base has {int(np.sum(base <= 0))} elements <= 0 (shape {base.shape})")
+    return each(lambda a, b: (b * a.log()).exp(), A, B)
+
+
+POW = register("pow", _pow_backward, scalar=False, expand=_pow_expand)
 
 
 # ---------------------------------------------------------------- unary functions
 def exp(a: Tensor) -> Tensor:
     """e^a; d/da = e^a."""
     with _quiet(all="ignore"):
-        data = np.exp(a.data)
-    return record(data, (a,), "exp", _exp_backward)
+        data = np.exp(a._data)
+    return record(data, (a,), EXP)
 
 
-def _exp_backward(out):
-    accumulate(out.parents[0], out.grad * out.data)
+def _exp_backward(out, g, needs):
+    return (g * out._data,)
+
+
+EXP = _ew_op("exp", _exp_backward, "exp", lambda x: x.exp())
 
 
 def log(a: Tensor) -> Tensor:
     """ln a; d/da = 1/a (log 0 = -inf, log of a negative number = nan)."""
     with _quiet(all="ignore"):
-        data = np.log(a.data)
-    return record(data, (a,), "log", _log_backward)
+        data = np.log(a._data)
+    return record(data, (a,), LOG)
 
 
-def _log_backward(out):
-    accumulate(out.parents[0], out.grad / out.parents[0].data)
+def _log_backward(out, g, needs):
+    return (g / out.parents[0]._data,)
+
+
+LOG = _ew_op("log", _log_backward, "log", lambda x: x.log())
 
 
 def sqrt(a: Tensor) -> Tensor:
     """√a; d/da = 1 / (2√a)."""
     with _quiet(all="ignore"):
-        data = np.sqrt(a.data)
-    return record(data, (a,), "sqrt", _sqrt_backward)
+        data = np.sqrt(a._data)
+    return record(data, (a,), SQRT)
 
 
-def _sqrt_backward(out):
-    accumulate(out.parents[0], out.grad * 0.5 / out.data)
+def _sqrt_backward(out, g, needs):
+    return (g * 0.5 / out._data,)
+
+
+SQRT = _ew_op("sqrt", _sqrt_backward, "sqrt", lambda x: x ** 0.5)
 
 
 def absolute(a: Tensor) -> Tensor:
     """|a|; d/da = sign(a) (0 at 0, like PyTorch)."""
-    return record(np.abs(a.data), (a,), "abs", _abs_backward)
+    return record(np.abs(a._data), (a,), ABS)
 
 
-def _abs_backward(out):
-    accumulate(out.parents[0], out.grad * np.sign(out.parents[0].data))
+def _abs_backward(out, g, needs):
+    return (g * np.sign(out.parents[0]._data),)
+
+
+def abs_value(v):
+    """|x| on a Value: relu(x) + relu(-x), so d/dx = sign(x), 0 at 0 like PyTorch."""
+    return v.relu() + (-v).relu()
+
+
+ABS = _ew_op("abs", _abs_backward, "abs", abs_value)
 
 
 def clip(a: Tensor, min=None, max=None) -> Tensor:
@@ -215,7 +255,7 @@ def clip(a: Tensor, min=None, max=None) -> Tensor:
     for arg, v in (("min", min), ("max", max)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real)):
             fail(fn, f"{arg} must be a number or None, got {type(v).__name__} {v!r}", TypeError)
-    x = a.data
+    x = a._data
     if x.dtype.kind != "f" and any(isinstance(v, float) and not v.is_integer() for v in (min, max)):
         x = x.astype(np.float64)        # an integer tensor clipped at 0.5 becomes float, like PyTorch
     data = x
@@ -225,26 +265,48 @@ def clip(a: Tensor, min=None, max=None) -> Tensor:
         data = np.minimum(data, np.asarray(max, x.dtype))
     if data is x:
         data = x.copy()
-    return record(data, (a,), "clip", _clip_backward, (min, max))
+    return record(data, (a,), CLIP, Bounds(min, max))
 
 
-def _clip_backward(out):
-    x = out.parents[0].data
+class Bounds(NamedTuple):
+    """clip's limits; either may be None."""
+
+    lo: float | None
+    hi: float | None
+
+
+def _clip_backward(out, g, needs):
+    x = out.parents[0]._data
     lo, hi = out._ctx
     keep = np.ones(x.shape, bool)
     if lo is not None:
         keep &= x >= lo
     if hi is not None:
         keep &= x <= hi
-    accumulate(out.parents[0], out.grad * keep.astype(out.grad.dtype))
+    return (g * keep.astype(g.dtype),)
+
+
+def _clip_expand(t, A):
+    lo, hi = t._ctx  # d/dx = 1 where lo <= x <= hi: max/min ties go to x, the first input
+
+    def f(v):
+        if lo is not None:
+            v = max_node((v, _const(float(lo), "clip")))
+        if hi is not None:
+            v = -max_node((-v, _const(-float(hi), "clip")))
+        return v
+    return each(f, A)
+
+
+CLIP = register("clip", _clip_backward, scalar=False, expand=_clip_expand)
 
 
 # ---------------------------------------------------------------- comparisons (no grad)
 def compare(a: Tensor, b, op) -> Tensor:
     """a < b etc.: a bool tensor outside the graph, like PyTorch's."""
-    other = b.data if isinstance(b, Tensor) else b
+    other = b._data if isinstance(b, Tensor) else b
     try:
-        data = op(a.data, other)
+        data = op(a._data, other)
     except ValueError:
         _broadcast_error(op.__name__, a, b if isinstance(b, Tensor) else lift(b, a))
     return Tensor._leaf(np.asarray(data), False)

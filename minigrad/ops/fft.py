@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, accumulate, needs_grad, record
+from ..grids import correlate
+from ..optable import register
+from ..tensor import Tensor, needs_grad, record
 from .conv import batched
 
 
@@ -79,23 +81,35 @@ def fft_conv2d(x: Tensor, w: Tensor, b, padding) -> Tensor:
     ctx = None
     if needs_grad(*parents):
         ctx = FFTCtx(padding, size, (h, wd), (ho, wo), (kh, kw), X if w.requires_grad else None, Wf, unbatched)
-    return record(out, parents, "fft_conv2d", _fft_conv2d_backward, ctx)
+    return record(out, parents, FFT_CONV2D, ctx)
 
 
-def _fft_conv2d_backward(out):
-    x, w = out.parents[:2]
+def _fft_conv2d_backward(out, gy, needs):
     ctx = out._ctx
-    gy = out.grad[None] if ctx.unbatched else out.grad
-    if len(out.parents) == 3:
-        accumulate(out.parents[2], gy.sum(axis=(0, 2, 3)))
+    if ctx.unbatched:
+        gy = gy[None]
+    grads = [None] * len(needs)
+    if len(needs) == 3 and needs[2]:
+        grads[2] = gy.sum(axis=(0, 2, 3))
     G = np.fft.rfft2(gy, s=ctx.size)                            # gradient zero-padded to Hp × Wp
-    if x.requires_grad:
+    if needs[0]:
         pt, _, pl, _ = ctx.padding
         (h, wd) = ctx.hw
         gxp = np.fft.irfft2(np.einsum("noyx,ocyx->ncyx", G, ctx.Wf), s=ctx.size)
         gx = gxp[:, :, pt:pt + h, pl:pl + wd]
-        accumulate(x, gx[0] if ctx.unbatched else gx)
-    if w.requires_grad:
+        grads[0] = gx[0] if ctx.unbatched else gx
+    if needs[1]:
         kh, kw = ctx.kernel
         gw = np.fft.irfft2(np.einsum("ncyx,noyx->ocyx", ctx.X, G.conj()), s=ctx.size)[:, :, :kh, :kw]
-        accumulate(w, np.ascontiguousarray(gw))
+        grads[1] = np.ascontiguousarray(gw)
+    return grads
+
+
+def _fft_conv2d_expand(t, X, W, b=None):
+    """The same correlation, one ``sum`` node per output over one ``*`` node per tap."""
+    c = t._ctx
+    out = correlate(X[None] if c.unbatched else X, W, pads=c.padding, bias=b, out_hw=t.shape[-2:])
+    return out[0] if c.unbatched else out
+
+
+FFT_CONV2D = register("fft_conv2d", _fft_conv2d_backward, scalar=False, expand=_fft_conv2d_expand)

@@ -4,7 +4,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import fail
-from ..tensor import Tensor, accumulate, record, unbroadcast
+from ..engine import unbroadcast
+from ..grids import each, rows, total
+from ..optable import register
+from ..tensor import Tensor, record
+from ..value import sum_node
 from .elementwise import lift
 
 
@@ -17,10 +21,10 @@ def matmul(a, b, fn="matmul") -> Tensor:
         b = lift(b, a)
     with np.errstate(all="ignore"):
         try:
-            data = np.matmul(a.data, b.data)
+            data = np.matmul(a._data, b._data)
         except ValueError:
-            _matmul_error(fn, a.data.shape, b.data.shape)
-    return record(data, (a, b), "@", _matmul_backward)
+            _matmul_error(fn, a._data.shape, b._data.shape)
+    return record(data, (a, b), MATMUL)
 
 
 def _matmul_error(fn, sa, sb):
@@ -32,27 +36,33 @@ def _matmul_error(fn, sa, sb):
     fail(fn, f"the batch dimensions of shapes {sa} and {sb} cannot be broadcast together")
 
 
-def _matmul_backward(out):
+def _matmul_backward(out, g, needs):
     a, b = out.parents
-    x, y, g = a.data, b.data, out.grad
+    x, y = a._data, b._data
     if x.ndim == 1 and y.ndim == 1:  # dot product: a scalar
-        if a.requires_grad:
-            accumulate(a, g * y)
-        if b.requires_grad:
-            accumulate(b, g * x)
-        return
+        return (g * y if needs[0] else None), (g * x if needs[1] else None)
     x2 = x[None, :] if x.ndim == 1 else x
     y2 = y[:, None] if y.ndim == 1 else y
     if x.ndim == 1:
         g = np.expand_dims(g, -2)
     if y.ndim == 1:
         g = np.expand_dims(g, -1)
-    if a.requires_grad:
-        ga = np.matmul(g, np.swapaxes(y2, -1, -2))
-        accumulate(a, unbroadcast(ga, x2.shape).reshape(x.shape))
-    if b.requires_grad:
-        gb = np.matmul(np.swapaxes(x2, -1, -2), g)
-        accumulate(b, unbroadcast(gb, y2.shape).reshape(y.shape))
+    ga = gb = None
+    if needs[0]:
+        ga = unbroadcast(np.matmul(g, np.swapaxes(y2, -1, -2)), x2.shape).reshape(x.shape)
+    if needs[1]:
+        gb = unbroadcast(np.matmul(np.swapaxes(x2, -1, -2), g), y2.shape).reshape(y.shape)
+    return ga, gb
+
+
+def _matmul_expand(t, A, B):
+    a = A[None, :] if A.ndim == 1 else A
+    b = B[:, None] if B.ndim == 1 else B
+    P = each(lambda x, y: x * y, a[..., :, :, None], b[..., None, :, :])   # (..., M, K, N)
+    return rows(np.moveaxis(P, -2, -1), total).reshape(t.shape)
+
+
+MATMUL = register("@", _matmul_backward, scalar=False, word="matmul", expand=_matmul_expand)
 
 
 # ---------------------------------------------------------------- linear
@@ -62,24 +72,34 @@ def linear(x: Tensor, w: Tensor, b: Tensor | None = None) -> Tensor:
     d/dx = g @ w,  d/dw = Σ_batch gᵀ x,  d/db = Σ_batch g.
     """
     with np.errstate(all="ignore"):
-        data = np.matmul(x.data, w.data.T)
+        data = np.matmul(x._data, w._data.T)
         if b is not None:
-            data = data + b.data
+            data = data + b._data
+    return record(data, (x, w) if b is None else (x, w, b), LINEAR)
+
+
+def _linear_backward(out, g, needs):
+    x, w = out.parents[0]._data, out.parents[1]._data
+    gx = gw = None
+    if needs[0]:
+        gx = np.matmul(g, w)
+    if needs[1]:
+        gw = np.outer(g, x) if x.ndim == 1 else g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
+    if len(needs) == 2:
+        return gx, gw
+    return gx, gw, ((g.reshape(-1, g.shape[-1]).sum(axis=0) if g.ndim > 1 else g) if needs[2] else None)
+
+
+def _linear_expand(t, X, W, b=None):
+    """One neuron is ONE sum node: Σ x·w (+ b)."""
+    P = each(lambda x, w: x * w, X[..., None, :], W)                        # (..., out, in)
     if b is None:
-        return record(data, (x, w), "linear", _linear_backward)
-    return record(data, (x, w, b), "linear", _linear_backward)
+        return rows(P, total)
+    B = np.broadcast_to(b, P.shape[:-1])
+    out = np.empty(P.shape[:-1], dtype=object)
+    for idx in np.ndindex(*out.shape):
+        out[idx] = sum_node(tuple(P[idx]) + (B[idx],))
+    return out
 
 
-def _linear_backward(out):
-    x, w = out.parents[0], out.parents[1]
-    g = out.grad
-    if x.requires_grad:
-        accumulate(x, np.matmul(g, w.data))
-    if w.requires_grad:
-        if x.data.ndim == 1:
-            accumulate(w, np.outer(g, x.data))
-        else:
-            g2 = g.reshape(-1, g.shape[-1])
-            accumulate(w, g2.T @ x.data.reshape(-1, x.data.shape[-1]))
-    if len(out.parents) == 3 and out.parents[2].requires_grad:
-        accumulate(out.parents[2], g.reshape(-1, g.shape[-1]).sum(axis=0) if g.ndim > 1 else g)
+LINEAR = register("linear", _linear_backward, scalar=False, expand=_linear_expand)

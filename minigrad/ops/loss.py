@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, accumulate, needs_grad, record
+from typing import NamedTuple
+
+from .._checks import fail
+from ..grids import each, obj
+from ..optable import register
+from ..tensor import Tensor, needs_grad, record
+from ..value import _const, max_node, sum_node
+from .elementwise import abs_value
 
 
 # ---------------------------------------------------------------- nll_loss
@@ -13,7 +20,7 @@ def nll_loss(logp: Tensor, target: np.ndarray, weight, ignore_index: int, reduct
 
     ``logp`` is (N, C, d1, ...) with ``target`` (N, d1, ...), or (C,) with a 0-d target.
     """
-    x = logp.data
+    x = logp._data
     if x.ndim == 1:
         x, target = x[None], np.asarray(target).reshape(1)
     valid = target != ignore_index
@@ -25,29 +32,53 @@ def nll_loss(logp: Tensor, target: np.ndarray, weight, ignore_index: int, reduct
     with np.errstate(all="ignore"):
         losses = -coef * picked
         if reduction == "none":
-            data = losses.reshape(np.shape(target) if logp.data.ndim > 1 else ())
+            data = losses.reshape(np.shape(target) if logp._data.ndim > 1 else ())
             denom = None
         elif reduction == "sum":
             data, denom = np.asarray(losses.sum()), None
         else:
             denom = coef.sum()
             data = np.asarray(losses.sum() / denom)
-    ctx = (t, coef, reduction, denom) if needs_grad(logp) else None
-    return record(data.astype(x.dtype, copy=False), (logp,), "nll_loss", _nll_loss_backward, ctx)
+    ctx = Picked(t, coef, reduction, denom) if needs_grad(logp) else None
+    return record(data.astype(x.dtype, copy=False), (logp,), NLL_LOSS, ctx)
 
 
-def _nll_loss_backward(out):
+class Picked(NamedTuple):
+    """nll_loss's targets (ignored ones as class 0), their weights (0 when ignored), the reduction
+    and the 'mean' denominator Σ w[t_n] (None otherwise)."""
+
+    target: np.ndarray
+    coef: np.ndarray
+    reduction: str
+    denom: object
+
+
+def _nll_loss_backward(out, g, needs):
     logp = out.parents[0]
     t, coef, reduction, denom = out._ctx
-    g = out.grad
-    shape = logp.data.shape if logp.data.ndim > 1 else (1,) + logp.data.shape
+    shape = logp._data.shape if logp._data.ndim > 1 else (1,) + logp._data.shape
     if reduction == "none":
         ge = g.reshape(t.shape)
     else:
         ge = np.broadcast_to(g if denom is None else g / denom, t.shape)
-    grad = np.zeros(shape, logp.data.dtype)
+    grad = np.zeros(shape, logp._data.dtype)
     np.put_along_axis(grad, t[:, None], (-coef * ge)[:, None], axis=1)
-    accumulate(logp, grad.reshape(logp.data.shape))
+    return (grad.reshape(logp._data.shape),)
+
+
+def _nll_loss_expand(t, A):
+    target, coef, reduction, denom = t._ctx
+    X = A[None] if A.ndim == 1 else A
+    losses = np.empty(target.shape, dtype=object)
+    for idx in np.ndindex(*target.shape):
+        losses[idx] = X[(idx[0], int(target[idx])) + idx[1:]] * -float(coef[idx])
+    if reduction == "none":
+        return losses.reshape(t.shape)
+    s = sum_node(tuple(losses.ravel()))
+    return obj(s if denom is None else s * (1.0 / float(denom)))
+
+
+NLL_LOSS = register("nll_loss", _nll_loss_backward, scalar=False, expand=_nll_loss_expand)
 
 
 # ---------------------------------------------------------------- binary_cross_entropy
@@ -59,25 +90,36 @@ def binary_cross_entropy(p: Tensor, t: Tensor) -> Tensor:
 
     d/dp = (p - t) / max(p (1 - p), 1e-12);  d/dt = log(1 - p) - log p (clamped).
     """
-    x, y = p.data, t.data
+    x, y = p._data, t._data
     with np.errstate(all="ignore"):
         log_p = np.maximum(np.log(x), -100)
         log_q = np.maximum(np.log1p(-x), -100)
         data = -(y * log_p + (1 - y) * log_q)
     ctx = (log_p, log_q) if needs_grad(p, t) else None
-    return record(data.astype(x.dtype, copy=False), (p, t), "binary_cross_entropy", _bce_backward, ctx)
+    return record(data.astype(x.dtype, copy=False), (p, t), BCE, ctx)
 
 
-def _bce_backward(out):
+def _bce_backward(out, g, needs):
     p, t = out.parents
     log_p, log_q = out._ctx
-    g = out.grad
+    gp = gt = None
     with np.errstate(all="ignore"):
-        if p.requires_grad:
-            x = p.data
-            accumulate(p, g * (x - t.data) / np.maximum(x * (1 - x), _EPS))
-        if t.requires_grad:
-            accumulate(t, g * (log_q - log_p))
+        if needs[0]:
+            x = p._data
+            gp = g * (x - t._data) / np.maximum(x * (1 - x), _EPS)
+        if needs[1]:
+            gt = g * (log_q - log_p)
+    return gp, gt
+
+
+def _bce_expand(t, P, T):
+    """-(y log p + (1-y) log(1-p)), each log clamped at -100 like PyTorch (a max node)."""
+    def clamped_log(v):
+        return max_node((v.log(), _const(-100.0, "bce")))
+    return each(lambda p, y: -(y * clamped_log(p) + (1 - y) * clamped_log(1 - p)), P, T)
+
+
+BCE = register("binary_cross_entropy", _bce_backward, scalar=False, expand=_bce_expand)
 
 
 # ---------------------------------------------------------------- binary_cross_entropy_with_logits
@@ -87,7 +129,7 @@ def bce_with_logits(z: Tensor, t: Tensor, pos_weight) -> Tensor:
 
     d/dz = (1 - t) - L σ(-z);  d/dt = -z + (pos_weight - 1) softplus(-z).
     """
-    x, y = z.data, t.data
+    x, y = z._data, t._data
     with np.errstate(all="ignore"):
         soft = np.log1p(np.exp(-np.abs(x)))
         sp = soft + np.maximum(-x, 0)
@@ -97,20 +139,44 @@ def bce_with_logits(z: Tensor, t: Tensor, pos_weight) -> Tensor:
         else:
             lw = 1 + (pos_weight - 1) * y
             data = (1 - y) * x + lw * sp
-    ctx = (sp, lw, pos_weight) if needs_grad(z, t) else None
-    return record(np.asarray(data, x.dtype), (z, t), "bce_with_logits", _bce_logits_backward, ctx)
+    ctx = Logits(sp, lw, pos_weight) if needs_grad(z, t) else None
+    return record(np.asarray(data, x.dtype), (z, t), BCE_LOGITS, ctx)
 
 
-def _bce_logits_backward(out):
+class Logits(NamedTuple):
+    """bce_with_logits' softplus(-z), its weight L = 1 + (pos_weight - 1) t, and pos_weight."""
+
+    softplus: np.ndarray
+    weight: object
+    pos_weight: object
+
+
+def _bce_logits_backward(out, g, needs):
     z, t = out.parents
     sp, lw, pos_weight = out._ctx
-    g = out.grad
-    x, y = z.data, t.data
+    x, y = z._data, t._data
+    gz = gt = None
     with np.errstate(all="ignore"):
-        if z.requires_grad:
+        if needs[0]:
             e = np.exp(-np.abs(x))
             sig_neg = np.where(x >= 0, e, 1) / (1 + e)  # σ(-x) without overflow
-            accumulate(z, g * ((1 - y) - lw * sig_neg))
-        if t.requires_grad:
-            gt = -x if pos_weight is None else -x + (pos_weight - 1) * sp
-            accumulate(t, g * gt)
+            gz = g * ((1 - y) - lw * sig_neg)
+        if needs[1]:
+            gt = g * (-x if pos_weight is None else -x + (pos_weight - 1) * sp)
+    return gz, gt
+
+
+def _bce_logits_expand(t, Z, T):
+    pos_weight = t._ctx.pos_weight
+    if pos_weight is not None and np.ndim(pos_weight):
+        fail("scalar.expand", "bce_with_logits with a per-class pos_weight cannot be expanded yet")
+
+    def f(z, y):
+        # softplus(-z) = log(1 + e^-z) = relu(-z) + log(1 + e^-|z|): finite for any z
+        softplus = (-z).relu() + ((-abs_value(z)).exp() + 1).log()
+        weight = 1 if pos_weight is None else 1 + (float(pos_weight) - 1) * y
+        return (1 - y) * z + weight * softplus
+    return each(f, Z, T)
+
+
+BCE_LOGITS = register("bce_with_logits", _bce_logits_backward, scalar=False, expand=_bce_logits_expand)

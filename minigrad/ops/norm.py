@@ -8,7 +8,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, accumulate, needs_grad, record
+from typing import NamedTuple
+
+from ..grids import each
+from ..optable import register
+from ..tensor import Tensor, needs_grad, record
+from ..value import sum_node
+
+
+class Normalized(NamedTuple):
+    """What batch_norm's backward and expansion need: x̂, 1/√(σ² + eps) per channel, the mode,
+    which affine parameters are parents, and (for the expansion) μ and eps."""
+
+    xhat: np.ndarray
+    invstd: np.ndarray
+    training: bool
+    has_weight: bool
+    has_bias: bool
+    mean: np.ndarray
+    eps: float
 
 
 def batch_norm(x: Tensor, running_mean, running_var, weight, bias, training, momentum, eps) -> Tensor:
@@ -18,7 +36,7 @@ def batch_norm(x: Tensor, running_mean, running_var, weight, bias, training, mom
 
 
 def _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps):
-    data = x.data
+    data = x._data
     axes = (0,) + tuple(range(2, data.ndim))
     bshape = (1, data.shape[1]) + (1,) * (data.ndim - 2)
     if training:
@@ -41,31 +59,60 @@ def _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, 
     parents = (x,) + tuple(t for t in (weight, bias) if t is not None)
     ctx = None
     if needs_grad(*parents):
-        ctx = (xhat, invstd, training, weight is not None, bias is not None, axes, bshape, mu, eps)
-    return record(out if out is not xhat else xhat.copy(), parents, "batch_norm", _batch_norm_backward, ctx)
+        ctx = Normalized(xhat, invstd, training, weight is not None, bias is not None, mu, eps)
+    return record(out if out is not xhat else xhat.copy(), parents, BATCH_NORM, ctx)
 
 
-def _batch_norm_backward(out):
-    xhat, invstd, training, has_w, has_b, axes, bshape, _, _ = out._ctx
-    x = out.parents[0]
-    g = out.grad
-    k = 1
-    if has_w:
-        w = out.parents[k]
-        k += 1
-        if w.requires_grad:
-            accumulate(w, (g * xhat).sum(axis=axes))
-    if has_b:
-        b = out.parents[k]
-        if b.requires_grad:
-            accumulate(b, g.sum(axis=axes))
-    if x.requires_grad:
-        gxhat = g * out.parents[1].data.reshape(bshape) if has_w else g
+def _batch_norm_backward(out, g, needs):
+    xhat, invstd, training, has_w, has_b = out._ctx[:5]
+    axes = (0,) + tuple(range(2, g.ndim))
+    bshape = (1, g.shape[1]) + (1,) * (g.ndim - 2)
+    grads = [None] * len(needs)
+    if has_w and needs[1]:
+        grads[1] = (g * xhat).sum(axis=axes)
+    if has_b and needs[-1]:
+        grads[-1] = g.sum(axis=axes)
+    if needs[0]:
+        gxhat = g * out.parents[1]._data.reshape(bshape) if has_w else g
         scale = invstd.reshape(bshape)
         if training:
             n = g.size // g.shape[1]
             mean_g = gxhat.sum(axis=axes, keepdims=True) / n
             mean_gx = (gxhat * xhat).sum(axis=axes, keepdims=True) / n
-            accumulate(x, scale * (gxhat - mean_g - xhat * mean_gx))
+            grads[0] = scale * (gxhat - mean_g - xhat * mean_gx)
         else:
-            accumulate(x, gxhat * scale)
+            grads[0] = gxhat * scale
+    return grads
+
+
+def _batch_norm_expand(t, X, *affine):
+    """y = (x − μ) / √(σ² + eps) · γ + β per channel (axis 1). Training: μ and the biased σ² are
+    sum nodes over the batch, so the gradient flows through them; eval: the running statistics
+    are constants."""
+    c = t._ctx
+    gamma = affine[0] if c.has_weight else None
+    beta = affine[-1] if c.has_bias else None
+    out = np.empty(t.shape, dtype=object)
+    for ch in range(t.shape[1]):
+        sel = (slice(None), ch)
+        xs = X[sel]
+        if c.training:
+            n = xs.size
+            mu = sum_node(tuple(xs.ravel())) * (1.0 / n)
+            d = each(lambda v: v - mu, xs)
+            var = sum_node(tuple(v * v for v in d.ravel())) * (1.0 / n)
+            scale = (var + float(c.eps)) ** -0.5
+            y = each(lambda v: v * scale, d)
+        else:  # x̂ = (x − μ) · invstd with the running μ and invstd as constants
+            mu_c = float(np.asarray(c.mean).reshape(-1)[ch])
+            inv = float(np.asarray(c.invstd).reshape(-1)[ch])
+            y = each(lambda v: (v - mu_c) * inv, xs)
+        if gamma is not None:
+            y = each(lambda v: v * gamma[ch], y)
+        if beta is not None:
+            y = each(lambda v: v + beta[ch], y)
+        out[sel] = y
+    return out
+
+
+BATCH_NORM = register("batch_norm", _batch_norm_backward, scalar=False, expand=_batch_norm_expand)

@@ -12,14 +12,16 @@ Negative pads crop, like PyTorch. Axes are padded one after another (the modes a
 The backward of a gather sums the gradient back into the positions read: the index map along an
 axis is a few runs of step +1, −1 or 0, so each run is one slice-add (no ``np.add.at``).
 
-Graph contract: op ``"pad"``, parents ``(x,)``, ``_ctx`` a :class:`PadCtx` with ``pad`` (PyTorch
-order: last axis first), ``mode``, ``value`` and the per-axis index maps.
+Graph contract: op ``"pad"``, parents ``(x,)``, ``_ctx`` a :class:`PadCtx` with the fill ``value`` and the per-axis index maps (the
+mode is in the maps).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, accumulate, needs_grad, record
+from ..optable import register
+from ..tensor import Tensor, needs_grad, record
+from ..value import _const
 
 
 def source_index(n: int, before: int, after: int, mode: str) -> np.ndarray:
@@ -57,12 +59,12 @@ def _runs(idx: np.ndarray):
 
 
 class PadCtx:
-    """A pad node's arguments and, per padded axis, (axis, input size, index map)."""
+    """A pad node's fill value and, per padded axis, (axis, input size, index map)."""
 
-    __slots__ = ("pad", "mode", "value", "axes")
+    __slots__ = ("value", "axes")
 
-    def __init__(self, pad, mode, value, axes):
-        self.pad, self.mode, self.value, self.axes = pad, mode, value, axes
+    def __init__(self, value, axes):
+        self.value, self.axes = value, axes
 
 
 def pad(x: Tensor, pads, mode: str, value: float) -> Tensor:
@@ -82,8 +84,8 @@ def pad(x: Tensor, pads, mode: str, value: float) -> Tensor:
             out = np.take(out, idx, axis=axis)
         if not axes:
             out = data.copy()
-    ctx = PadCtx(tuple(pads), mode, value, tuple(axes)) if needs_grad(x) else None
-    return record(out, (x,), "pad", _pad_backward, ctx)
+    ctx = PadCtx(value, tuple(axes)) if needs_grad(x) else None
+    return record(out, (x,), PAD, ctx)
 
 
 def _constant(data, axes, value):
@@ -102,12 +104,28 @@ def _constant(data, axes, value):
     return out
 
 
-def _pad_backward(out):
-    (x,), ctx = out.parents, out._ctx
-    g = out.grad
-    for axis, n, idx in reversed(ctx.axes):
+def _pad_backward(out, g, needs):
+    for axis, n, idx in reversed(out._ctx.axes):
         g = _gather_adjoint(g, axis, n, idx)
-    accumulate(x, g)
+    return (g,)
+
+
+def _pad_expand(t, A):
+    """The same gather on Values: padding positions are one constant leaf (the fill)."""
+    c = t._ctx
+    fill = _const(float(c.value or 0.0), "pad")
+    for axis, _, index in c.axes:
+        B = np.take(A, np.where(index >= 0, index, 0), axis=axis)
+        outside = np.nonzero(index < 0)[0]
+        if outside.size:
+            sl = [slice(None)] * B.ndim
+            sl[axis] = outside
+            B[tuple(sl)] = fill
+        A = B
+    return A
+
+
+PAD = register("pad", _pad_backward, scalar=False, expand=_pad_expand)
 
 
 def _gather_adjoint(g: np.ndarray, axis: int, n: int, idx: np.ndarray) -> np.ndarray:

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, accumulate, needs_grad, record
+from ..grids import windows
+from ..optable import register
+from ..tensor import Tensor, needs_grad, record
+from ..value import max_node, sum_node
 
 
 def output_size(size, kernel, stride, padding, dilation) -> int:
@@ -79,7 +82,7 @@ def max_pool2d(x: Tensor, kernel_size, stride, padding, dilation):
     if ph or pw:
         _first_real_tap(out, tap, kernel_size, stride, padding, dilation, (h, w))
     ctx = PoolCtx(kernel_size, stride, padding, dilation, xd.shape, out_hw, tap=tap) if needs_grad(x) else None
-    return record(out, (x,), "max_pool2d", _max_pool2d_backward, ctx), tap
+    return record(out, (x,), MAX_POOL2D, ctx), tap
 
 
 def _nan_taps(buf, shape, tap, kernel, stride, dilation, out_hw):
@@ -101,9 +104,8 @@ def _first_real_tap(out, tap, kernel, stride, padding, dilation, hw):
     np.copyto(tap, np.broadcast_to(first, tap.shape), where=stuck)
 
 
-def _max_pool2d_backward(out):
-    (x,), ctx = out.parents, out._ctx
-    g = out.grad
+def _max_pool2d_backward(out, g, needs):
+    ctx = out._ctx
     gbuf = np.zeros(ctx.shape[:-2] + tuple(n + 2 * p for n, p in zip(ctx.shape[-2:], ctx.padding)), g.dtype)
     finite = bool(np.isfinite(g).all())    # then g·mask is exact and much faster than np.where
     (kh, kw), (sh, sw), (dh, dw) = ctx.kernel_size, ctx.stride, ctx.dilation
@@ -116,7 +118,19 @@ def _max_pool2d_backward(out):
             gbuf[..., rows, cols] = part
         else:
             gbuf[..., rows, cols] += part
-    accumulate(x, _crop(gbuf, ctx.padding, ctx.shape))
+    return (_crop(gbuf, ctx.padding, ctx.shape),)
+
+
+def _max_pool2d_expand(t, A):
+    """One n-ary max node per window (ties: the first maximum, like PyTorch and the tensor op)."""
+    c = t._ctx
+    out = np.empty(t.shape, dtype=object)
+    for idx, win in windows(A, c.kernel_size, c.stride, c.padding, c.dilation, t.shape[-2:]):
+        out[idx] = max_node(win)
+    return out
+
+
+MAX_POOL2D = register("max_pool2d", _max_pool2d_backward, scalar=False, expand=_max_pool2d_expand)
 
 
 def flat_indices(tap: np.ndarray, kernel_size, stride, padding, dilation, width) -> np.ndarray:
@@ -149,7 +163,7 @@ def avg_pool2d(x: Tensor, kernel_size, stride, padding, count_include_pad) -> Te
         divisor = np.outer(per_row, per_col).astype(xd.dtype)
     out /= divisor
     ctx = PoolCtx(kernel_size, stride, padding, (1, 1), xd.shape, out_hw, divisor=divisor) if needs_grad(x) else None
-    return record(out, (x,), "avg_pool2d", _avg_pool2d_backward, ctx)
+    return record(out, (x,), AVG_POOL2D, ctx)
 
 
 def _real_count(size, k, s, p, n_out) -> np.ndarray:
@@ -158,10 +172,23 @@ def _real_count(size, k, s, p, n_out) -> np.ndarray:
     return np.minimum(start + k, size) - np.maximum(start, 0)
 
 
-def _avg_pool2d_backward(out):
-    (x,), ctx = out.parents, out._ctx
-    g = out.grad / ctx.divisor
+def _avg_pool2d_backward(out, g, needs):
+    ctx = out._ctx
+    g = g / ctx.divisor
     gbuf = np.zeros(ctx.shape[:-2] + tuple(n + 2 * p for n, p in zip(ctx.shape[-2:], ctx.padding)), g.dtype)
     for rows, cols in _tap_slices(ctx.kernel_size, ctx.stride, (1, 1), ctx.out_hw):
         gbuf[..., rows, cols] += g
-    accumulate(x, _crop(gbuf, ctx.padding, ctx.shape))
+    return (_crop(gbuf, ctx.padding, ctx.shape),)
+
+
+def _avg_pool2d_expand(t, A):
+    """One sum node per window, then one * node by 1/count."""
+    c = t._ctx
+    divisor = np.broadcast_to(np.asarray(c.divisor, dtype=float), t.shape[-2:])
+    out = np.empty(t.shape, dtype=object)
+    for idx, win in windows(A, c.kernel_size, c.stride, c.padding, (1, 1), t.shape[-2:]):
+        out[idx] = sum_node(win) * (1.0 / float(divisor[idx[-2:]]))
+    return out
+
+
+AVG_POOL2D = register("avg_pool2d", _avg_pool2d_backward, scalar=False, expand=_avg_pool2d_expand)

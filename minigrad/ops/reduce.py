@@ -11,7 +11,22 @@ import builtins
 import numpy as np
 
 from .._checks import fail, is_int
-from ..tensor import Tensor, accumulate, needs_grad, record
+from typing import NamedTuple
+
+from ..grids import each, reduce
+from ..optable import register
+from ..tensor import Tensor, needs_grad, record
+from ..value import max_node, sum_node
+
+
+class Reduced(NamedTuple):
+    """What a reduction remembers: the reduced axes (None: all) and keepdims; max and min also
+    the 0/1 weight of each input in the result (ties: the first for one axis, split evenly for
+    a full or tuple reduction, like PyTorch)."""
+
+    axes: tuple | None
+    keepdims: bool
+    mask: np.ndarray | None = None
 
 
 def normalize_axis(fn: str, axis, ndim: int):
@@ -44,51 +59,58 @@ def _kept_shape(shape, axes):
 # ---------------------------------------------------------------- sum
 def sum(a: Tensor, axis=None, keepdims=False) -> Tensor:
     """Σ a over ``axis`` (all axes by default); d/da_i = 1."""
-    axes = None if axis is None else normalize_axis("sum", axis, a.data.ndim)
+    axes = None if axis is None else normalize_axis("sum", axis, a._data.ndim)
     with np.errstate(all="ignore"):
-        data = np.sum(a.data, axis=axes, keepdims=keepdims)
-    return record(np.asarray(data), (a,), "sum", _sum_backward, (axes, keepdims))
+        data = np.sum(a._data, axis=axes, keepdims=keepdims)
+    return record(np.asarray(data), (a,), SUM, Reduced(axes, keepdims))
 
 
-def _sum_backward(out):
-    a = out.parents[0]
-    axes, keepdims = out._ctx
-    g = out.grad
+def _sum_backward(out, g, needs):
+    shape = out.parents[0]._data.shape
+    axes, keepdims, _ = out._ctx
     if axes is None:
-        accumulate(a, np.full(a.data.shape, g, a.data.dtype))
-        return
+        return (np.full(shape, g, out.parents[0]._data.dtype),)
     if not keepdims:
-        g = g.reshape(_kept_shape(a.data.shape, axes))
-    accumulate(a, np.broadcast_to(g, a.data.shape))
+        g = g.reshape(_kept_shape(shape, axes))
+    return (np.broadcast_to(g, shape),)
+
+
+SUM = register("sum", _sum_backward, scalar=False,
+               expand=lambda t, a: reduce(a, t._ctx.axes, sum_node).reshape(t.shape))
 
 
 # ---------------------------------------------------------------- mean
 def mean(a: Tensor, axis=None, keepdims=False) -> Tensor:
     """(1/n) Σ a over ``axis``; d/da_i = 1/n."""
-    axes = None if axis is None else normalize_axis("mean", axis, a.data.ndim)
-    x = a.data
+    axes = None if axis is None else normalize_axis("mean", axis, a._data.ndim)
+    x = a._data
     if x.dtype.kind != "f":
         fail("mean", f"needs a floating-point tensor, got dtype {x.dtype}", TypeError)
     with np.errstate(all="ignore"):
         data = np.mean(x, axis=axes, keepdims=keepdims)
-    return record(np.asarray(data), (a,), "mean", _mean_backward, (axes, keepdims))
+    return record(np.asarray(data), (a,), MEAN, Reduced(axes, keepdims))
 
 
-def _mean_backward(out):
-    a = out.parents[0]
-    axes, keepdims = out._ctx
-    shape = a.data.shape
-    n = a.data.size if axes is None else int(np.prod([shape[i] for i in axes]))
-    g = out.grad
+def _mean_backward(out, g, needs):
+    x = out.parents[0]._data
+    axes, keepdims, _ = out._ctx
+    shape = x.shape
+    n = x.size if axes is None else int(np.prod([shape[i] for i in axes]))
     if n == 0:
-        accumulate(a, np.zeros(shape, a.data.dtype))
-        return
+        return (np.zeros(shape, x.dtype),)
     if not keepdims:
         g = g.reshape(_kept_shape(shape, axes))
     if axes is None:
-        accumulate(a, np.full(shape, g / n, a.data.dtype))
-        return
-    accumulate(a, np.broadcast_to(g / n, shape))
+        return (np.full(shape, g / n, x.dtype),)
+    return (np.broadcast_to(g / n, shape),)
+
+
+def _mean_expand(t, A):
+    count = A.size // builtins.max(t._data.size, 1)  # Σ over the window, then one * node by 1/count
+    return each(lambda s: s * (1.0 / count), reduce(A, t._ctx.axes, sum_node)).reshape(t.shape)
+
+
+MEAN = register("mean", _mean_backward, scalar=False, expand=_mean_expand)
 
 
 # ---------------------------------------------------------------- max, min
@@ -108,7 +130,7 @@ def min(a: Tensor, axis=None, keepdims=False) -> Tensor:
 
 
 def _extreme(fn, a, axis, keepdims, reduce, arg):
-    x = a.data
+    x = a._data
     if x.size == 0:
         fail(fn, f"cannot reduce an empty tensor (shape {x.shape})")
     axes = None if axis is None else normalize_axis(fn, axis, x.ndim)
@@ -126,16 +148,33 @@ def _extreme(fn, a, axis, keepdims, reduce, arg):
             with np.errstate(all="ignore"):
                 mask = hit / hit.sum(axis=axes, keepdims=True)
             mask = mask.astype(x.dtype, copy=False)
-    return record(data, (a,), fn, _extreme_backward, (axes, keepdims, mask))
+    return record(data, (a,), MAX if fn == "max" else MIN, Reduced(axes, keepdims, mask))
 
 
-def _extreme_backward(out):
-    a = out.parents[0]
+def _extreme_backward(out, g, needs):
     axes, keepdims, mask = out._ctx
-    g = out.grad
     if not keepdims:
-        g = g.reshape(_kept_shape(a.data.shape, axes))
-    accumulate(a, g * mask)
+        g = g.reshape(_kept_shape(mask.shape, axes))
+    return (g * mask,)
+
+
+def _extreme_expand(t, A):
+    """One n-ary max node per window (min: -max(-x)); a tie split evenly becomes a weighted sum."""
+    axes, _, mask = t._ctx
+    sign = 1 if t.op == "max" else -1
+    if mask is None:
+        mask = np.ones(A.shape)  # not needed for the values; any weights do
+    W = reduce(np.asarray(np.asarray(mask, dtype=float), dtype=object), axes, tuple)
+
+    def pick(window, weights):
+        if builtins.sum(1 for w in weights if w) <= 1:  # one winner: an n-ary max node (ties: the first)
+            return max_node(window) if sign > 0 else -max_node(tuple(-v for v in window))
+        return sum_node(tuple(v * float(w) for v, w in zip(window, weights) if w))
+    return each(pick, reduce(A, axes, tuple), W).reshape(t.shape)
+
+
+MAX = register("max", _extreme_backward, scalar=False, expand=_extreme_expand)
+MIN = register("min", _extreme_backward, scalar=False, expand=_extreme_expand)
 
 
 # ---------------------------------------------------------------- argmax (no grad)
@@ -150,7 +189,7 @@ def argmin(a: Tensor, axis=None, keepdims=False) -> Tensor:
 
 
 def _arg(fn, a, axis, keepdims, f):
-    x = a.data
+    x = a._data
     if x.size == 0:
         fail(fn, f"cannot reduce an empty tensor (shape {x.shape})")
     if axis is not None and not is_int(axis):

@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import fail, is_int, dim as _dim
-from ..tensor import Tensor, accumulate, record
+from typing import NamedTuple
+
+from ..grids import obj
+from ..optable import register
+from ..tensor import Tensor, record
 
 
 class IndexOutOfRange(IndexError, ValueError):
@@ -25,7 +29,7 @@ def shape_arg(fn, shape):
 
 def reshape(a: Tensor, shape: tuple, fn="reshape") -> Tensor:
     """The same numbers in a new shape (-1 infers one size); the gradient is reshaped back."""
-    x = a.data
+    x = a._data
     if shape != x.shape:
         try:
             data = x.reshape(shape)
@@ -33,29 +37,31 @@ def reshape(a: Tensor, shape: tuple, fn="reshape") -> Tensor:
             fail(fn, f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) to {shape}")
     else:
         data = x.view()
-    return record(data, (a,), "reshape", _reshape_backward)
+    return record(data, (a,), RESHAPE)
 
 
-def _reshape_backward(out):
-    a = out.parents[0]
-    accumulate(a, out.grad.reshape(a.data.shape))
+def _reshape_backward(out, g, needs):
+    return (g.reshape(out.parents[0]._data.shape),)
+
+
+RESHAPE = register("reshape", _reshape_backward, scalar=False, expand=lambda t, a: a.reshape(t.shape))
 
 
 def flatten(a: Tensor, start_dim=0, end_dim=-1) -> Tensor:
     """Dimensions start_dim..end_dim merged into one (PyTorch's ``flatten``)."""
-    nd = a.data.ndim
+    nd = a._data.ndim
     if nd == 0:
         return reshape(a, (1,), "flatten")
     s, e = (_dim("flatten", "start_dim", start_dim, nd), _dim("flatten", "end_dim", end_dim, nd))
     if s > e:
         fail("flatten", f"start_dim {start_dim} comes after end_dim {end_dim} (shape {a.shape})")
-    shp = a.data.shape
+    shp = a._data.shape
     return reshape(a, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:], "flatten")
 
 
 def squeeze(a: Tensor, dim=None) -> Tensor:
     """Drop dimensions of size 1 (only ``dim`` if given, and only if it has size 1, like PyTorch)."""
-    shp = a.data.shape
+    shp = a._data.shape
     if dim is None:
         new = tuple(n for n in shp if n != 1)
     else:
@@ -67,28 +73,28 @@ def squeeze(a: Tensor, dim=None) -> Tensor:
 
 def unsqueeze(a: Tensor, dim) -> Tensor:
     """A new dimension of size 1 at ``dim`` (negative counts from the end of the result)."""
-    nd = a.data.ndim + 1
+    nd = a._data.ndim + 1
     d = _dim("unsqueeze", "dim", dim, nd)
-    shp = a.data.shape
+    shp = a._data.shape
     return reshape(a, shp[:d] + (1,) + shp[d:], "unsqueeze")
 
 
 # ---------------------------------------------------------------- transpose
 def permute(a: Tensor, axes, fn="permute") -> Tensor:
     """Axes reordered: result axis i is input axis ``axes[i]``; the gradient uses the inverse."""
-    nd = a.data.ndim
+    nd = a._data.ndim
     if len(axes) != nd or not all(is_int(ax) and -nd <= ax < nd for ax in axes) \
             or sorted(ax % nd for ax in axes) != list(range(nd)):
         fail(fn, f"axes {tuple(axes)} are not a permutation of the {nd} dimensions of shape {a.shape}")
     axes = tuple(int(ax) % nd for ax in axes)
-    return record(a.data.transpose(axes), (a,), "transpose", _transpose_backward, axes)
+    return record(a._data.transpose(axes), (a,), TRANSPOSE, axes)
 
 
 def transpose(a: Tensor, axes) -> Tensor:
     """``t.transpose()`` reverses the axes; ``t.transpose(i, j)`` swaps two axes like PyTorch
     (so ``transpose(0, 1)`` of a matrix is its transpose); ``t.transpose(*perm)`` with one
     axis per dimension permutes them like NumPy."""
-    nd = a.data.ndim
+    nd = a._data.ndim
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         axes = tuple(axes[0])
     if not axes:
@@ -101,15 +107,17 @@ def transpose(a: Tensor, axes) -> Tensor:
     return permute(a, axes, "transpose")
 
 
-def _transpose_backward(out):
-    a = out.parents[0]
-    accumulate(a, out.grad.transpose(np.argsort(out._ctx)))
+def _transpose_backward(out, g, needs):
+    return (g.transpose(np.argsort(out._ctx)),)
+
+
+TRANSPOSE = register("transpose", _transpose_backward, scalar=False, expand=lambda t, a: a.transpose(t._ctx))
 
 
 # ---------------------------------------------------------------- indexing
 def _index_part(x):
     if isinstance(x, Tensor):
-        x = x.data
+        x = x._data
         if x.dtype.kind == "f":
             if not np.all(np.mod(x, 1) == 0):
                 fail("Tensor.__getitem__", f"a float tensor used as an index must hold whole numbers, got {x}", TypeError)
@@ -132,23 +140,37 @@ def getitem(a: Tensor, index) -> Tensor:
     parts = tuple(_index_part(p) for p in parts)
     index = parts if isinstance(index, tuple) or len(parts) != 1 else parts[0]
     try:
-        data = a.data[index]
+        data = a._data[index]
     except IndexError as e:
         raise IndexOutOfRange(f"Tensor.__getitem__: index {index!r} does not fit shape {a.shape} ({e})") from None
     except (TypeError, ValueError) as e:
         fail("Tensor.__getitem__", f"invalid index {index!r} for shape {a.shape} ({e})", TypeError)
-    return record(np.asarray(data), (a,), "getitem", _getitem_backward, (index, _is_advanced(parts)))
+    return record(np.asarray(data), (a,), GETITEM, Index(index, _is_advanced(parts)))
 
 
-def _getitem_backward(out):
-    a = out.parents[0]
+class Index(NamedTuple):
+    """getitem's NumPy index, and whether it is advanced (elements may repeat)."""
+
+    index: object
+    advanced: bool
+
+
+def _getitem_backward(out, g, needs):
     index, advanced = out._ctx
-    g = np.zeros(a.data.shape, out.grad.dtype)
+    ga = np.zeros(out.parents[0]._data.shape, g.dtype)
     if advanced:
-        np.add.at(g, index, out.grad)
+        np.add.at(ga, index, g)
     else:
-        g[index] = out.grad
-    accumulate(a, g)
+        ga[index] = g
+    return (ga,)
+
+
+def _getitem_expand(t, A):
+    picked = A[t._ctx.index]
+    return picked if isinstance(picked, np.ndarray) else obj(picked)
+
+
+GETITEM = register("getitem", _getitem_backward, scalar=False, expand=_getitem_expand)
 
 
 # ---------------------------------------------------------------- dtype
@@ -158,13 +180,16 @@ def cast(a: Tensor, dtype) -> Tensor:
         dt = np.dtype(dtype)
     except TypeError:
         fail("Tensor.to", f"unknown dtype {dtype!r}", TypeError)
-    if dt == a.data.dtype:
+    if dt == a._data.dtype:
         return a
-    data = a.data.astype(dt)
+    data = a._data.astype(dt)
     if dt.kind != "f":
         return Tensor._leaf(data, False)
-    return record(data, (a,), "cast", _cast_backward)
+    return record(data, (a,), CAST)
 
 
-def _cast_backward(out):
-    accumulate(out.parents[0], out.grad)
+def _cast_backward(out, g, needs):
+    return (g,)  # the engine casts it to the parent's dtype
+
+
+CAST = register("cast", _cast_backward, scalar=False, expand=lambda t, a: a)

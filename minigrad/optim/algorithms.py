@@ -76,7 +76,9 @@ class Adam(Optimizer):
         betas = o["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             fail(fn, f"betas must be a pair of numbers in [0, 1), got {betas!r}", TypeError)
-        o["betas"] = (hyper(fn, "betas[0]", betas[0], below=1.0), hyper(fn, "betas[1]", betas[1], below=1.0))
+        o["betas"] = tuple(number(fn, f"betas[{i}]", b) for i, b in enumerate(betas))
+        if not all(0 <= b < 1 for b in o["betas"]):
+            fail(fn, f"betas must be in [0, 1), got {tuple(betas)}")
         o["eps"] = hyper(fn, "eps", o["eps"])
         o["weight_decay"] = hyper(fn, "weight_decay", o["weight_decay"])
         flag(fn, "amsgrad", o["amsgrad"])

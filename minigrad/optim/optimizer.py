@@ -22,12 +22,9 @@ def _assign(p: Tensor, new: np.ndarray):
     p.data = new.astype(p.data.dtype, copy=False)
 
 
-def hyper(fn: str, name: str, value, *, below=None) -> float:
-    """A hyper-parameter >= 0 (NaN refused), optionally < ``below``: PyTorch's ``Invalid ...`` checks."""
-    value = number(fn, name, value, minimum=0.0)
-    if below is not None and value >= below:
-        fail(fn, f"{name} must be in [0, {below}), got {value}")
-    return value
+def hyper(fn: str, name: str, value) -> float:
+    """A hyper-parameter >= 0, NaN refused: PyTorch's ``Invalid ...`` checks."""
+    return number(fn, name, value, minimum=0.0)
 
 
 class Optimizer(ABC):

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import fail, pair
-from ..value import _mul_backward, _node, max_node, sum_node
+from ..grids import correlate, windows
+from ..value import MUL, _const, _node, max_node, sum_node
 from .grid import as_grid, element_name
 
 
@@ -50,23 +51,9 @@ def _correlate(fn, X, W, stride, padding, dilation, name, flip):
         fail(fn, f"kernel {(kh, kw)} (dilation {(dh, dw)}) is larger than the padded input "
              f"{(H + 2 * ph, Wd + 2 * pw)} (X {X.shape}, W {W.shape}, padding {(ph, pw)})")
     out_shape = (O, Ho, Wo) if W.ndim == 4 else (Ho, Wo)
-    out = np.empty((O, Ho, Wo), dtype=object)
-    for o in range(O):
-        for i in range(Ho):
-            for j in range(Wo):
-                taps = []
-                for c in range(C):
-                    for u in range(kh):
-                        r = i * sh + u * dh - ph
-                        if not 0 <= r < H:
-                            continue
-                        for v in range(kw):
-                            q = j * sw + v * dw - pw
-                            if 0 <= q < Wd:
-                                x, w = X3[c, r, q], W4[o, c, u, v]
-                                taps.append(_node(x.data * w.data, (x, w), "*", _mul_backward))
-                idx = (o, i, j) if W.ndim == 4 else (i, j)
-                out[o, i, j] = sum_node(tuple(taps), _name(name, idx, out_shape))
+    label = None if name is None else (
+        lambda n, o, i, j: element_name(name, (o, i, j) if W.ndim == 4 else (i, j), out_shape))
+    out = correlate(X3[None], W4, (sh, sw), (dh, dw), (ph, ph, pw, pw), out_hw=(Ho, Wo), name=label)[0]
     return out.reshape(out_shape)
 
 
@@ -82,12 +69,8 @@ def _windows(fn, S, kernel_size, stride):
         fail(fn, f"kernel_size {(kh, kw)} is larger than the input {(H, Wd)} (S {S.shape})")
     Ho, Wo = (H - kh) // sh + 1, (Wd - kw) // sw + 1
     out_shape = (C, Ho, Wo) if S.ndim == 3 else (Ho, Wo)
-    for c in range(C):
-        for i in range(Ho):
-            for j in range(Wo):
-                win = S3[c, i * sh:i * sh + kh, j * sw:j * sw + kw]
-                idx = (c, i, j) if S.ndim == 3 else (i, j)
-                yield idx, tuple(win.ravel()), out_shape
+    for (c, i, j), win in windows(S3, (kh, kw), (sh, sw), out_hw=(Ho, Wo)):
+        yield ((c, i, j) if S.ndim == 3 else (i, j)), win, out_shape
 
 
 def max_pool2d(S, kernel_size, stride=None, name=None):
@@ -106,8 +89,8 @@ def _max(win, name):
 
 def _avg(win, name):
     s = sum_node(win)
-    scale = _node(1.0 / len(win), (), "", None)
-    return _node(s.data * scale.data, (s, scale), "*", _mul_backward, None, name)
+    scale = _const(1.0 / len(win), "avg_pool2d")
+    return _node(s.data * scale.data, (s, scale), MUL, None, name)
 
 
 def _pool(fn, S, kernel_size, stride, name, make):

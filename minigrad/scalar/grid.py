@@ -6,14 +6,8 @@ import numbers
 import numpy as np
 
 from .._checks import fail
+from ..naming import element_name  # noqa: F401 (mg.scalar.element_name)
 from ..value import Value, _const, max_node, sum_node
-
-
-def element_name(name: str, index: tuple, shape: tuple) -> str:
-    """``x11`` for a 2-D grid with both sides < 10 (1-based, like the slides), else ``x[i,j]``."""
-    if len(shape) == 2 and shape[0] < 10 and shape[1] < 10:
-        return f"{name}{index[0] + 1}{index[1] + 1}"
-    return f"{name}[{','.join(str(i + 1) for i in index)}]"
 
 
 def grid(array, name: str) -> np.ndarray:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._checks import fail, is_int
-from ..engine import topological_order
+from ..engine import step, topological_order
 from ..tensor import Tensor
 from ..value import Value
 from .labels import auto_labels, fmt, forward_text  # noqa: F401 (fmt: re-exported for the drawings)
@@ -263,8 +263,9 @@ def _max_edges(i, n, index) -> list:
 
 
 def probe(graph: Graph):
-    """Fill in every edge's ``local_grad`` and passed ``grad`` by running each node's own
-    backward rule once (skipped for grouped views, where one edge stands for many)."""
+    """Fill in every edge's ``local_grad`` and passed ``grad`` from each node's own backward
+    rule (rules are pure: they return what they send and change nothing); skipped for grouped
+    views, where one edge stands for many."""
     into = {}
     for e in graph.edges:
         into.setdefault(e.dst, []).append(e)
@@ -277,36 +278,22 @@ def probe(graph: Graph):
 
 
 def _value_probe(n):
-    """Run the node's own backward rule once with adjoint 1 to read d n / d parent exactly."""
-    ps = n.parents
-    saved = [p.grad for p in ps]
-    g = n.grad
-    try:
-        for p in ps:
-            p.grad = 0.0
-        n.grad = 1.0
-        n._backward(n)
-        local = {id(p): p.grad for p in ps}
-    finally:
-        n.grad = g
-        for p, s in zip(ps, saved):
-            p.grad = s
-    passed = {k: v * g for k, v in local.items()}
-    return local, passed
+    """d n / d parent from the rule (a parent used twice, as in x*x, gets the sum: 2x)."""
+    local = {}
+    for p, d in zip(n.parents, n._backward(n)):
+        local[id(p)] = local.get(id(p), 0.0) + d
+    return local, {k: v * n.grad for k, v in local.items()}
 
 
 def _tensor_probe(n):
     """The arrays a tensor op's backward sends to each parent (its Jacobian is not drawn)."""
     if n.grad is None or n._backward is None:
         return {}, {}
-    ps = n.parents
-    saved = [p.grad for p in ps]
     try:
-        for p in ps:
-            p.grad = None
-        n._backward(n)
-        passed = {id(p): p.grad for p in ps}
-    finally:
-        for p, s in zip(ps, saved):
-            p.grad = s
+        sent = step(n, n.grad)
+    except RuntimeError:  # an input changed since the forward: nothing trustworthy to draw
+        return {}, {}
+    passed = {}
+    for p, c in sent:
+        passed[id(p)] = c if id(p) not in passed else passed[id(p)] + c
     return {}, passed

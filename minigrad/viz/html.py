@@ -4,7 +4,8 @@ embedded as JSON; the page (``stepper.html``) is plain HTML/CSS/JS with no netwo
 
 Each backward step shows the node's adjoint and the chain-rule line that produced it, the
 same text ``mg.derive`` prints (its last line, ``∂f/∂w11 = ... = x11 + x12 + x21 + x22 = 4``),
-with the max branches taken on the way (``if (s11 > s12): ∂f/∂s11 = 1, ∂f/∂s12 = 0``).
+with the max branches taken on the way (``if (s11 > s12): ∂f/∂s11 = 1, ∂f/∂s12 = 0``). For a
+Value root all of it is read off ONE reverse pass (``derivation.backprop``), at any size.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from importlib import resources
 import numpy as np
 
 from .._checks import fail
+from ..derivation.backprop import Backprop
+from ..derivation.render import Text, branch_line, derivation_lines, final_line
 from ..engine import topological_order
 from ..value import Value
 from .dot import digraph, focus_label
@@ -24,10 +27,8 @@ from .graph import DEFAULT_MAX_NODES, Graph, build, fmt, forward_text, roots_of
 from .render import check_path, have_dot
 from .svg import plain_svg
 
-MAX_TEXT_LINES = 80   # a node's whole derivation is embedded when it is at most this long
+MAX_TEXT_LINES = 80   # a node's whole derivation is embedded when it is about this long at most
 MAX_TERMS = 6         # chain-rule sums longer than this are written with Σ
-MAX_DERIVED = 400     # past this many drawn nodes (max_nodes=None on a big graph), lines come from
-                      # the graph instead of one mg.derive per node (which would cost N^2)
 
 
 def to_html(root, path, focus=None, max_nodes=DEFAULT_MAX_NODES, title=None) -> pathlib.Path:
@@ -81,8 +82,7 @@ def stepper_data(root, focus=None, max_nodes=DEFAULT_MAX_NODES, fn="viz.to_html"
     g = build(fn, root, focus, max_nodes)
     single = roots[0] if len(roots) == 1 and isinstance(roots[0], Value) else None
     out = next((n.label for n in g.nodes if n.is_root), "out") if len(roots) == 1 else "out"
-    use_derive = single is not None and not g.collapsed and len(g.nodes) <= MAX_DERIVED
-    derived = _derivations(single, g) if use_derive else {}
+    bp = Backprop(single) if single is not None else None
     children = {n.id: [] for n in g.nodes}
     for k, e in enumerate(g.edges):
         children[e.src].append(k)
@@ -93,9 +93,9 @@ def stepper_data(root, focus=None, max_nodes=DEFAULT_MAX_NODES, fn="viz.to_html"
     for n in _backward_order(g):
         step = {"phase": "backward", "node": n.id, "adjoint": fmt(n.grad), "adjoint_num": _num(n.grad),
                 "flow": children[n.id]}
-        if n.id in derived:
-            step["lines"], step["derivation"], value = derived[n.id]
-            if step["adjoint_num"] is not None and value is not None and not math.isclose(
+        if bp is not None and not n.grouped and n.node in bp.adjoint:
+            step["lines"], step["derivation"], value = chain_rule_lines(bp, n.node)
+            if step["adjoint_num"] is not None and not math.isclose(
                     value, step["adjoint_num"], rel_tol=1e-9, abs_tol=1e-12):
                 step["lines"].append(f"note: .grad = {fmt(n.grad)} but the derivation gives {fmt(value)}: "
                                      f"has {out}.backward() run exactly once? (grads add up over passes)")
@@ -111,6 +111,43 @@ def stepper_data(root, focus=None, max_nodes=DEFAULT_MAX_NODES, fn="viz.to_html"
             "focus": focus_label(focus), "collapsed": g.collapsed, "nodes": nodes, "edges": edges,
             "steps": steps, "_graph": g}
     return data
+
+
+def chain_rule_lines(bp, node) -> tuple:
+    """``(lines, whole derivation or "", value)`` for one node, read off the one pass ``bp``.
+
+    The lines are the derivation's last line (how the node's adjoint is made) and the branches
+    that decided it: a max or relu that uses the node, and, when the adjoint is 0, the branch
+    that blocked it on the way to the output; a max node also shows how it splits. The whole
+    derivation comes along when it is short."""
+    text = Text()
+    lines = [final_line(bp, node, text) if node is not bp.output else f"∂{bp.name(node)}/∂{bp.name(node)} = 1"]
+    for gate in _gates(bp, node):
+        line = branch_line(bp, gate, text)
+        if line not in lines:
+            lines.append(line)
+    if node.op == "max":
+        lines.append(f"splits: {branch_line(bp, node, text)}")
+    path = bp.short_path(node, MAX_TEXT_LINES // 3)
+    whole = "" if path is None else text.lines(derivation_lines(bp, node, text, path))
+    return lines, whole, float(bp.value.get(node, 0.0))
+
+
+def _gates(bp, node, limit=3) -> list:
+    """The max / relu nodes that decide ``node``'s adjoint: those using it directly, and, for a
+    0 adjoint, the first ones on each way up that passed it nothing (a bounded search)."""
+    gates, stack, seen = [], [node], {node}
+    zero = bp.adjoint[node].is_zero
+    while stack and len(gates) < limit and len(seen) < 200:
+        n = stack.pop()
+        for child, local, _ in bp.incoming.get(n, ()):
+            if child.op in ("max", "relu", "leaky_relu") and (n is node or local.is_zero):
+                if child not in gates:
+                    gates.append(child)
+            elif zero and child not in seen and bp.adjoint[child].is_zero:
+                seen.add(child)
+                stack.append(child)
+    return gates[:limit]
 
 
 def _ran(root) -> bool:
@@ -154,40 +191,6 @@ def _forward_line(g: Graph, n) -> str:
         expr = f"Σ of {n.taps} multiply-adds"
     shape = f"  (shape {n.shape})" if n.shape is not None else ""
     return f"{n.label} = {expr} = {fmt(n.value)}{shape}"
-
-
-def _derivations(root, g: Graph) -> dict:
-    """{node id: (lines, whole derivation text, value)} from ``mg.derive(root, node)``.
-
-    The lines are derive's last line (how the adjoint is made) and, for an input of a max
-    node or a node whose adjoint is 0, the branch the max took (why it gets 1 or 0)."""
-    from ..derivation.derivation import derive
-    feeds_max = {e.src for e in g.edges if e.selected is not None}
-    out = {}
-    for n in g.nodes:
-        d = derive(root, n.node)
-        text = str(d)
-        lines = text.splitlines()
-        shown = [lines[-1]]
-        if n.id in feeds_max or d.value == 0:
-            for line in lines[:-1]:
-                s = line.strip()
-                if s.startswith("if (") and s not in shown:
-                    shown.append(s)
-        if n.op == "max" and isinstance(n.node, Value):
-            shown.extend(_split_line(root, n, derive))
-        out[n.id] = (shown, text if len(lines) <= MAX_TEXT_LINES else "", float(d.value))
-    return out
-
-
-def _split_line(root, n, derive) -> list:
-    """A max node's own branch, as mg.derive writes it for the input it selected."""
-    winner = n.node.parents[n.node._ctx]
-    for line in str(derive(root, winner)).splitlines():
-        s = line.strip()
-        if s.startswith("if (") and f"∂{n.label}/∂" in s:
-            return [f"splits: {s}"]
-    return []
 
 
 def _chain_line(g: Graph, n, out: str, children: dict) -> str:

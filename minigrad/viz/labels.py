@@ -4,33 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..naming import display_names, format_number, forward_text, op_word  # noqa: F401 (forward_text: re-exported)
 from ..tensor import Tensor
-from ..value import Value
-
-_OP_WORDS = {"+": "add", "*": "mul", "**": "pow", "-": "sub", "/": "div", "@": "matmul"}
-
-
-class _Roots:
-    """A stand-in output over all the roots of a grid, so the naming walk sees them all."""
-
-    __slots__ = ("parents",)
-    name, op = "\0roots", ""
-
-    def __init__(self, roots):
-        self.parents = tuple(roots)
-
 
 def auto_labels(order, roots) -> list:
     """Every node's label: the names ``mg.derive`` uses (``s11``, and ``mul1, sum2, ...`` for
     unnamed interior nodes, in the same order), so the diagram, the stepper and the derivation
     text agree; an unnamed constant shows its value; an unnamed tensor leaf ``param``/``const``."""
-    from ..derivation.symbolic import display_names, format_number
     if any(isinstance(r, Tensor) for r in roots):
         return _tensor_labels(order)
-    names = display_names(roots[0] if len(roots) == 1 else _Roots(roots))
+    names = display_names(*roots)
     labels = []
     for n in order:
-        name = names.get(id(n))
+        name = names.get(n)
         if name is None:
             if isinstance(n, Tensor):
                 name = "param" if n.requires_grad else "const"
@@ -49,19 +35,10 @@ def _tensor_labels(order) -> list:
         elif not n.parents:
             labels.append("param" if n.requires_grad else "const")
         else:
-            word = _OP_WORDS.get(n.op, n.op) or "node"
+            word = op_word(n)
             counts[word] = counts.get(word, 0) + 1
             labels.append(f"{word}{counts[word]}")
     return labels
-
-
-def forward_text(n, args) -> str:
-    """What a node computes from its parents' labels, the way ``mg.derive`` writes it:
-    ``x11*w11``, ``max(s11, s12)``; a tensor op as ``conv2d(x, w)``."""
-    if isinstance(n, Value):
-        from ..derivation.render import Text
-        return Text().forward(n.op, list(args), n._ctx)
-    return f"{n.op}({', '.join(args)})"
 
 
 def fmt(x) -> str:
