@@ -43,8 +43,8 @@ def __getattr__(name):
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
 
 
-__all__ = ["Value", "Tensor", "tensor", "scalar", "device", "float16", "half", "float32", "float", "float64",
-           "double", "int8", "int16", "int32", "int", "int64", "long", "uint8", "bool", "zeros", "ones", "empty", "full", "eye", "arange",
-           "linspace", "randn", "rand", "randint", "zeros_like", "ones_like", "empty_like", "full_like", "rand_like",
-           "randn_like", "from_numpy",
-           "manual_seed", "no_grad", "is_grad_enabled", *_LAZY]
+# mg.float, mg.int and mg.bool stay out of __all__: "from minigrad import *" must not shadow the builtins
+__all__ = ["Value", "Tensor", "tensor", "scalar", "manual_seed", "no_grad", "is_grad_enabled",
+           "device", "float16", "half", "float32", "float64", "double", "int8", "int16", "int32", "int64", "long",
+           "uint8", "zeros", "ones", "empty", "full", "eye", "arange", "linspace", "randn", "rand", "randint",
+           "zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like", "from_numpy", *_LAZY]

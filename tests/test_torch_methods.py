@@ -178,3 +178,10 @@ def test_module_conveniences_torch_scripts_use():
     assert all(p.grad is None for p in ours.parameters())
     with pytest.raises(ValueError, match="Sequential.cuda: device 'cuda' is not available"):
         ours.cuda()
+
+
+def test_a_star_import_keeps_pythons_builtins():
+    namespace = {}
+    exec("from minigrad import *", namespace)
+    assert "float32" in namespace and "int64" in namespace and "zeros" in namespace
+    assert not {"float", "int", "bool"} & set(namespace)
