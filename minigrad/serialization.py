@@ -75,8 +75,9 @@ def _encode(fn, x, arrays, where):
         items = [[_encode(fn, k, arrays, f"{where} key {k!r}"), _encode(fn, v, arrays, f"{where}[{k!r}]")]
                  for k, v in x.items()]
         return {"ordered_dict" if isinstance(x, OrderedDict) else "dict": items}
+    hint = "; save its state_dict() instead" if hasattr(x, "state_dict") else ""
     fail(fn, f"{where} is a {type_name(x)}, which a minigrad file cannot hold (it holds tensors, arrays, "
-             "numbers, strings, bools, None, and lists, tuples and dicts of them)", TypeError)
+             f"numbers, strings, bools, None, and lists, tuples and dicts of them){hint}", TypeError)
 
 
 def _array(fn, a, arrays, where) -> int:
