@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 MAX_ARRAY_BYTES = 2 * 1024 ** 3  # an array the user's arguments ask for beyond this is refused up front
 
 
@@ -94,26 +96,14 @@ def allocation(fn: str, shape=None, dtype=None, *, nbytes=None, what=None, hint=
     buffer an op needs); ``hint`` (a str, or a callable making one) says what to change.
     """
     if nbytes is None:
-        nbytes = math.prod(int(n) for n in shape) * _itemsize(dtype)
+        nbytes = math.prod(int(n) for n in shape) * np.dtype(dtype).itemsize
     if nbytes <= MAX_ARRAY_BYTES:
         return
     if what is None:
-        what = f"a tensor of shape {tuple(shape)} and dtype {_dtype_name(dtype)}"
+        what = f"a tensor of shape {tuple(shape)} and dtype {np.dtype(dtype)}"
     hint = hint() if callable(hint) else hint
     fail(fn, f"{what} would need {nbytes / 2 ** 30:.1f} GiB (more than the {MAX_ARRAY_BYTES / 2 ** 30:.0f} GiB "
              f"limit, minigrad._checks.MAX_ARRAY_BYTES)" + (f"; {hint}" if hint else ""))
-
-
-def _itemsize(dtype) -> int:
-    import numpy as np
-
-    return np.dtype(dtype).itemsize
-
-
-def _dtype_name(dtype) -> str:
-    import numpy as np
-
-    return str(np.dtype(dtype))
 
 
 def tensor(fn: str, arg: str, x, *, optional=False, floating=True):

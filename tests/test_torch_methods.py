@@ -185,3 +185,9 @@ def test_a_star_import_keeps_pythons_builtins():
     exec("from minigrad import *", namespace)
     assert "float32" in namespace and "int64" in namespace and "zeros" in namespace
     assert not {"float", "int", "bool"} & set(namespace)
+
+
+def test_module_to_its_own_dtype_changes_nothing():
+    model = mg.nn.Linear(2, 1)
+    w = model.weight.data
+    assert model.to(mg.float64) is model and model.weight.data is w

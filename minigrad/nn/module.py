@@ -232,10 +232,11 @@ class Module:
         if dtype.kind != "f":
             fail(fn, f"dtype must be a floating-point type, got {dtype}")
         for p in self.parameters():
-            p.data = p.data.astype(dtype)
-            p.grad = None if p.grad is None else p.grad.astype(dtype)
+            if p.data.dtype != dtype:  # a cast that changes nothing leaves the tensor (and its version) alone
+                p.data = p.data.astype(dtype)
+                p.grad = None if p.grad is None else p.grad.astype(dtype)
         for b in self.buffers():
-            if b.data.dtype.kind == "f":
+            if b.data.dtype.kind == "f" and b.data.dtype != dtype:
                 b.data = b.data.astype(dtype)
         return self
 
