@@ -121,7 +121,7 @@ def backward_order(root, targets=None) -> list:
     return order
 
 
-def adjoints(root, seed, targets=None, listener=None) -> dict:
+def adjoints(root, seed, targets=None, listener=None, order=None) -> dict:
     """One reverse pass: ``{node: ∂root/∂node}`` for every node it reaches, grads untouched.
 
     ``seed`` is ∂root/∂root (1.0, an array of root's shape, or a formula). With ``targets``,
@@ -129,8 +129,10 @@ def adjoints(root, seed, targets=None, listener=None) -> dict:
     contributions (tinygrad's compute_gradient). ``listener(node, parent, local, contribution)``,
     when given, hears every edge as it is sent (``local`` is None for tensors). Nodes are
     visited in ``backward_order``; each adjoint is complete when its node is visited.
+    ``order`` is ``topological_order(root, left_first=False)`` when the caller has it already.
     """
-    order = topological_order(root, left_first=False)
+    if order is None:
+        order = topological_order(root, left_first=False)
     on = None if targets is None else on_paths(order, targets)
     if on is not None and root not in on:
         return {}

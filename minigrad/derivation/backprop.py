@@ -33,45 +33,50 @@ class Mirror(Node):
 class Backprop:
     """Every node's adjoint of ``output``, as a formula and as a number, with the edges between.
 
-    - ``adjoint[node]`` (Expr) and ``value[node]`` (float): ∂output/∂node;
-    - ``incoming[node]``: ``[(child, local Expr, local float)]``, the edges its adjoint came
-      along (a parent used twice by one child, as in h*h, is one edge with the summed partial);
+    - ``adjoint[node]`` (Expr) and ``value[node]`` (float): ∂output/∂node, from one engine
+      pass each (over the mirror, over the numbers);
+    - ``children[node]``: the nodes that use it, each once;
+    - ``local(child, parent)``: ∂child/∂parent as ``(formula, number)``, read from the child's
+      own rule when asked (rules are pure; a parent used twice, as in h*h, gets the sum);
     - ``order``: the nodes in the engine's visiting order (output first).
     """
 
     def __init__(self, output):
         self.output = output
-        forward = topological_order(output)                # parents first, left to right
-        self.names = display_names(output, order=forward)  # node -> name (None: a constant)
+        backward = topological_order(output, left_first=False)      # parents first; reversed: the engine's visits
+        self.names = display_names(output)                          # node -> name (None: a constant)
         self.nodes = {name: n for n, name in self.names.items() if name is not None}
-        self.symbol = {}
-        mirror = {}
-        for node in forward:
+        self.symbol, self._mirror, self.children = {}, {}, {}
+        mirror, children = self._mirror, self.children
+        for node in backward:
             name = self.names[node]
             s = E.sym(name) if name is not None else E.num(node.data)
             self.symbol[node] = s
             mirror[node] = Mirror(s, tuple(mirror[p] for p in node.parents), node)
-        self.incoming = {}
-        locals_ = {}
-
-        def hear(m, mp, local, contribution):
-            key = (m.node, mp.node)
-            prev = locals_.get(key)
-            locals_[key] = local if prev is None else prev + local
-
-        self.adjoint = {m.node: a for m, a in adjoints(mirror[output], E.ONE, listener=hear).items()}
-        values = {}
-
-        def hear_numbers(node, parent, local, contribution):
-            key = (node, parent)
-            prev = values.get(key)
-            values[key] = local if prev is None else prev + local
-
-        self.value = adjoints(output, 1.0, listener=hear_numbers)
-        for (node, parent), local in locals_.items():
-            self.incoming.setdefault(parent, []).append((node, lift(local), float(values[(node, parent)])))
-        self.order = _visiting_order(output)
+        self.order = backward[::-1]
+        for node in self.order:                                      # users in the order the pass visits them
+            for p in node.parents:
+                kids = children.setdefault(p, [])
+                if not kids or kids[-1] is not node:
+                    kids.append(node)
+        shadows = [mirror[n] for n in backward]
+        self.adjoint = {m.node: a for m, a in adjoints(mirror[output], E.ONE, order=shadows).items()}
+        self.value = adjoints(output, 1.0, order=backward)
         self._forward = {}
+        self._locals = {}
+
+    def local(self, child, parent) -> tuple:
+        """``(∂child/∂parent formula, its number)``."""
+        key = (child, parent)
+        got = self._locals.get(key)
+        if got is None:
+            m = self._mirror[child]
+            formula, number = E.ZERO, 0.0
+            for p, f, x in zip(child.parents, child._backward(m), child._backward(child)):
+                if p is parent:
+                    formula, number = formula + lift(f), number + x
+            got = self._locals[key] = (formula, number)
+        return got
 
     # ------------------------------------------------------------ naming
     def name(self, node) -> str:
@@ -91,8 +96,13 @@ class Backprop:
 
     def contributions(self, node) -> list:
         """The edges ``(child, local, local value)`` that carried a non-zero part of node's adjoint."""
-        return [(c, l, v) for c, l, v in self.incoming.get(node, ())
-                if not l.is_zero and not self.adjoint.get(c, E.ZERO).is_zero]
+        out = []
+        for c in self.children.get(node, ()):
+            if not self.adjoint.get(c, E.ZERO).is_zero:
+                local, value = self.local(c, node)
+                if not local.is_zero:
+                    out.append((c, local, value))
+        return out
 
     def edges(self, node, wrt) -> list:
         """``(parent, local, local value)`` for each distinct parent of ``node`` on a path from ``wrt``."""
@@ -101,25 +111,19 @@ class Backprop:
         for p in node.parents:
             if p in on and p not in seen:
                 seen.add(p)
-                for c, local, value in self.incoming.get(p, ()):
-                    if c is node:
-                        out.append((p, local, value))
-                        break
+                out.append((p,) + self.local(node, p))
         return out
 
     def incoming_local(self, node, parent):
         """The local partial ∂node/∂parent (a formula)."""
-        for c, local, _ in self.incoming.get(parent, ()):
-            if c is node:
-                return local
-        return E.ZERO
+        return self.local(node, parent)[0]
 
     def short_path(self, wrt, limit) -> list | None:
         """``path(wrt)`` when at most ``limit`` nodes lie on it (found by a bounded search from
         ``wrt``, so asking about every node of a big graph stays linear), else None."""
         on, stack = {wrt}, [wrt]
         while stack:
-            for child, _, _ in self.incoming.get(stack.pop(), ()):
+            for child in self.children.get(stack.pop(), ()):
                 if child not in on:
                     on.add(child)
                     if len(on) > limit + 1:
@@ -144,9 +148,7 @@ class Backprop:
         """What ``node`` computes, written over the leaves' names (on the branches the numbers took)."""
         f = self._forward.get(node)
         if f is None:
-            for n in topological_order(node):
-                if n in self._forward:
-                    continue
+            for n in _order_below(node, self._forward):
                 op = lookup(n)
                 if not n.parents or op is None or op.formula is None:
                     self._forward[n] = self.symbol[n]
@@ -171,7 +173,15 @@ def lift(x):
     return x if isinstance(x, E.Expr) else E.num(x)
 
 
-def _visiting_order(output) -> list:
-    order = topological_order(output, left_first=False)
-    order.reverse()
+def _order_below(node, known) -> list:
+    """The nodes under ``node`` not in ``known``, parents first (iterative; stops at known ones)."""
+    order, seen, stack = [], set(), [(node, False)]
+    while stack:
+        n, done = stack.pop()
+        if done:
+            order.append(n)
+        elif n not in seen and n not in known:
+            seen.add(n)
+            stack.append((n, True))
+            stack.extend((p, False) for p in reversed(n.parents) if p not in seen and p not in known)
     return order

@@ -230,8 +230,10 @@ def final_line(bp, wrt, fmt) -> str:
     """``∂f/∂w11 = Σ ∂f/∂n · ∂n/∂w11 = <adjoint> = <over leaves> = <value>``."""
     o, w = bp.name(bp.output), wrt_name(bp, wrt)
     adjoint = bp.adjoint[wrt]
+    # over the leaves only when the adjoint is small enough to print: expanding can only grow it
+    leaves = bp.to_leaves(adjoint) if adjoint.size() <= E.MAX_PRINT else None
     parts = [fmt.partial(o, w), _chain(bp, bp.contributions(wrt), w, fmt),
-             fmt.expr(adjoint), fmt.expr(bp.to_leaves(adjoint)), fmt.number(bp.value[wrt])]
+             fmt.expr(adjoint), None if leaves is None else fmt.expr(leaves), fmt.number(bp.value[wrt])]
     return " = ".join(_dedupe(parts))
 
 

@@ -140,8 +140,8 @@ def _gates(bp, node, limit=3) -> list:
     zero = bp.adjoint[node].is_zero
     while stack and len(gates) < limit and len(seen) < 200:
         n = stack.pop()
-        for child, local, _ in bp.incoming.get(n, ()):
-            if child.op in ("max", "relu", "leaky_relu") and (n is node or local.is_zero):
+        for child in bp.children.get(n, ()):
+            if child.op in ("max", "relu", "leaky_relu") and (n is node or bp.local(child, n)[0].is_zero):
                 if child not in gates:
                     gates.append(child)
             elif zero and child not in seen and bp.adjoint[child].is_zero:
