@@ -68,9 +68,12 @@ def load_or_train(args):
     path = args.out / "digits_cnn" / "digits_cnn.npz"
     model = digits_cnn.build_model()
     if path.exists() and not args.retrain:
-        model.load(path)
-        print(f"loaded the trained digits CNN from {path}")
-        return model
+        try:
+            model.load(path)
+            print(f"loaded the trained digits CNN from {path}")
+            return model
+        except ValueError as e:  # a file from an older minigrad, or damaged: train again
+            print(f"not using {path}: {e}")
     print("training the digits CNN first (examples/digits_cnn.py) ...")
     mg.manual_seed(0)
     digits_cnn.train(model, digits_cnn.load_data(), epochs=4 if args.small else 20, progress=False)

@@ -6,9 +6,12 @@ max-pool selection a node) and NumPy-backed ``Tensor`` nodes.
 from importlib import import_module
 
 from . import scalar
+from .dtypes import bool_ as bool, device, double, float16, float32, float64, half, int8, int16, int32, int64, long, uint8
+from .dtypes import float32 as float, int32 as int  # PyTorch's mg.float is float32 and mg.int is int32
 from .engine import is_grad_enabled, no_grad
-from .factory import manual_seed, ones, rand, randn, zeros, zeros_like
-from .tensor import Tensor, tensor
+from .factory import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, manual_seed, ones,
+                      ones_like, rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
+from .tensor import Tensor
 from .value import Value
 
 __version__ = "0.1.0"
@@ -17,6 +20,9 @@ __version__ = "0.1.0"
 _LAZY = {
     "nn": ("minigrad.nn", None),
     "optim": ("minigrad.optim", None),
+    "utils": ("minigrad.utils", None),
+    "save": ("minigrad.serialization", "save"),
+    "load": ("minigrad.serialization", "load"),
     "viz": ("minigrad.viz", None),
     "derive": ("minigrad.derivation", "derive"),
     "check": ("minigrad.derivation", "check"),
@@ -37,5 +43,8 @@ def __getattr__(name):
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
 
 
-__all__ = ["Value", "Tensor", "tensor", "scalar", "zeros", "ones", "randn", "rand", "zeros_like",
-           "manual_seed", "no_grad", "is_grad_enabled", *_LAZY]
+# mg.float, mg.int and mg.bool stay out of __all__: "from minigrad import *" must not shadow the builtins
+__all__ = ["Value", "Tensor", "tensor", "scalar", "manual_seed", "no_grad", "is_grad_enabled",
+           "device", "float16", "half", "float32", "float64", "double", "int8", "int16", "int32", "int64", "long",
+           "uint8", "zeros", "ones", "empty", "full", "eye", "arange", "linspace", "randn", "rand", "randint",
+           "zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like", "from_numpy", *_LAZY]

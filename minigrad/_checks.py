@@ -1,12 +1,24 @@
 """Validation at the public edge: every message reads ``function: argument ... (shapes)``."""
 from __future__ import annotations
 
+import math
 import numbers
+
+import numpy as np
+
+MAX_ARRAY_BYTES = 2 * 1024 ** 3  # an array the user's arguments ask for beyond this is refused up front
 
 
 def fail(fn: str, msg: str, kind=ValueError):
     """Raise ``kind`` with the one message shape every public function uses."""
     raise kind(f"{fn}: {msg}")
+
+
+def type_name(x) -> str:
+    """``x``'s type as a reader knows it: ``float``, ``numpy.ndarray``, ``torch.Tensor``, ``minigrad.Tensor``."""
+    t = type(x)
+    module = t.__module__.split(".")[0]
+    return t.__qualname__ if module == "builtins" else f"{module}.{t.__qualname__}"
 
 
 def is_int(x) -> bool:
@@ -30,10 +42,11 @@ def pair(fn: str, arg: str, x, *, minimum: int, allow=()):
 
 
 def number(fn: str, arg: str, x, *, minimum=None, maximum=None) -> float:
-    """A real number (not a bool), optionally within [minimum, maximum]."""
+    """A real number (not a bool), optionally within [minimum, maximum] (then NaN is refused too)."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         fail(fn, f"{arg} must be a number, got {type(x).__name__} {x!r}", TypeError)
-    if (minimum is not None and x < minimum) or (maximum is not None and x > maximum):
+    bounded = minimum is not None or maximum is not None
+    if (minimum is not None and x < minimum) or (maximum is not None and x > maximum) or (bounded and x != x):
         if maximum is None:
             fail(fn, f"{arg} must be >= {minimum}, got {x}")
         if minimum is None:
@@ -75,6 +88,24 @@ def dim(fn: str, arg: str, d, ndim: int) -> int:
     return d % n
 
 
+def allocation(fn: str, shape=None, dtype=None, *, nbytes=None, what=None, hint=None):
+    """Refuse an array above ``MAX_ARRAY_BYTES`` before NumPy tries: a ValueError naming ``fn``
+    and the size, instead of a MemoryError (or a machine swapping) from deep inside.
+
+    Give ``shape`` and ``dtype`` (a tensor the user asked for) or ``nbytes`` and ``what`` (a
+    buffer an op needs); ``hint`` (a str, or a callable making one) says what to change.
+    """
+    if nbytes is None:
+        nbytes = math.prod(int(n) for n in shape) * np.dtype(dtype).itemsize
+    if nbytes <= MAX_ARRAY_BYTES:
+        return
+    if what is None:
+        what = f"a tensor of shape {tuple(shape)} and dtype {np.dtype(dtype)}"
+    hint = hint() if callable(hint) else hint
+    fail(fn, f"{what} would need {nbytes / 2 ** 30:.1f} GiB (more than the {MAX_ARRAY_BYTES / 2 ** 30:.0f} GiB "
+             f"limit, minigrad._checks.MAX_ARRAY_BYTES)" + (f"; {hint}" if hint else ""))
+
+
 def tensor(fn: str, arg: str, x, *, optional=False, floating=True):
     """``x`` must be a Tensor (or None when ``optional``), floating point unless ``floating=False``."""
     from .tensor import Tensor  # the tensor module imports this one
@@ -82,7 +113,7 @@ def tensor(fn: str, arg: str, x, *, optional=False, floating=True):
     if x is None and optional:
         return None
     if not isinstance(x, Tensor):
-        fail(fn, f"{arg} must be a Tensor, got {type(x).__name__} (wrap arrays with mg.tensor(...))", TypeError)
+        fail(fn, f"{arg} must be a Tensor, got {type_name(x)} (wrap arrays with mg.tensor(...))", TypeError)
     if floating and x.data.dtype.kind != "f":
         fail(fn, f"{arg} must be a floating-point tensor, got dtype {x.data.dtype} "
                  f"(e.g. mg.tensor(data, dtype='float64'))", TypeError)

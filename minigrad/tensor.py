@@ -15,12 +15,13 @@ import numpy as np
 from . import engine
 from ._checks import number
 from .engine import Node
+from .torch_api import TorchMethods
 
 _new = object.__new__
 _mode = engine._mode
 
 
-class Tensor(Node):
+class Tensor(TorchMethods, Node):
     """An n-d array node: ``data`` (ndarray), ``grad`` (ndarray or None), ``requires_grad``."""
 
     __slots__ = ("_data", "grad", "parents", "op", "name", "_backward", "_ctx", "requires_grad",
@@ -55,7 +56,6 @@ class Tensor(Node):
     shape = property(lambda self: self._data.shape, doc="The shape of ``data``.")
     ndim = property(lambda self: self._data.ndim, doc="The number of dimensions.")
     dtype = property(lambda self: self._data.dtype, doc="The NumPy dtype of ``data``.")
-    size = property(lambda self: self._data.size, doc="The number of elements.")
 
     def __len__(self):
         if self._data.ndim == 0:
@@ -317,8 +317,6 @@ class Tensor(Node):
         """The same numbers in ``dtype`` (float results stay differentiable)."""
         return _shape.cast(self, dtype)
 
-    to = astype  # PyTorch's name; only dtypes, there is one device
-
     def float(self):
         """As float32 (PyTorch's ``float()``)."""
         return _shape.cast(self, np.float32)
@@ -417,11 +415,6 @@ def as_array(data, dtype, where):
     if arr is data:
         arr = arr.copy()
     return arr
-
-
-def tensor(data, requires_grad=False, name=None, dtype=None) -> Tensor:
-    """The same as ``Tensor(...)``, like ``torch.tensor``."""
-    return Tensor(data, requires_grad=requires_grad, name=name, dtype=dtype)
 
 
 # ------------------------------------------------------------ shared by every op

@@ -279,7 +279,7 @@ BAD = [
     (lambda: F.conv2d(mg.zeros(1, 1, 5, 5), w4, padding_mode="mirror"), ValueError, "conv2d: padding_mode must be one of ['zeros', 'reflect', 'replicate', 'circular'], got 'mirror'"),
     (lambda: F.conv2d(mg.zeros(1, 1, 5, 5), w4, padding=5, padding_mode="reflect"), ValueError, "conv2d: padding_mode='reflect': padding (5, 5) must be smaller than the size 5"),
     (lambda: F.conv2d(mg.zeros(1, 1, 5, 5), w4, mg.zeros(3)), ValueError, "conv2d: bias must have shape (8,), one per output channel, got (3,)"),
-    (lambda: F.conv2d(np.zeros((1, 1, 5, 5)), w4), TypeError, "conv2d: input must be a Tensor, got ndarray"),
+    (lambda: F.conv2d(np.zeros((1, 1, 5, 5)), w4), TypeError, "conv2d: input must be a Tensor, got numpy.ndarray"),
     (lambda: F.conv2d(mg.zeros(1, 1, 5, 5), [[1.0]]), TypeError, "conv2d: weight must be a Tensor, got list"),
     (lambda: F.conv2d(mg.tensor(np.zeros((1, 1, 5, 5), int)), w4), TypeError, "conv2d: input must be a floating-point tensor, got dtype int64"),
     (lambda: F.conv2d(mg.zeros(1, 1, 5, 5), w4, groups=0), ValueError, "conv2d: groups must be >= 1, got 0"),

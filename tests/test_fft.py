@@ -94,7 +94,7 @@ BAD = [
     (lambda: F.fft_conv2d(mg.zeros(1, 1, 2, 2), mg.zeros(2, 1, 3, 3)), ValueError, "fft_conv2d: kernel (3, 3) is larger than the padded input (2, 2)"),
     (lambda: F.fft_conv2d(mg.zeros(1, 1, 8, 8), mg.zeros(2, 1, 3, 3), padding=-1), ValueError, "fft_conv2d: padding must be >= 0, got -1"),
     (lambda: F.fft_conv2d(mg.zeros(1, 1, 8, 8), mg.zeros(2, 1, 3, 3), mg.zeros(3)), ValueError, "fft_conv2d: bias must have shape (2,)"),
-    (lambda: F.fft_conv2d(mg.zeros(1, 1, 8, 8), np.zeros((2, 1, 3, 3))), TypeError, "fft_conv2d: weight must be a Tensor, got ndarray"),
+    (lambda: F.fft_conv2d(mg.zeros(1, 1, 8, 8), np.zeros((2, 1, 3, 3))), TypeError, "fft_conv2d: weight must be a Tensor, got numpy.ndarray"),
 ]
 
 

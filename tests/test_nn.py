@@ -297,15 +297,15 @@ def test_gradients_against_central_differences():
 
 
 # ------------------------------------------------------------------ state dict, save, load
-def test_state_dict_is_a_copy_and_round_trips_through_npz(tmp_path):
+def test_state_dict_is_a_copy_and_round_trips_through_a_file(tmp_path):
     m = TwoLayer()
     m(mg.tensor(arr(2, 1, 4, 4)))  # BatchNorm running statistics move
     sd = m.state_dict()
     assert "features.1.running_mean" in sd and sd["features.1.num_batches_tracked"] == 1
     sd["head.bias"][:] = 123.0
     assert not np.any(m.head.bias.data == 123.0)
-    path = m.save(tmp_path / "model")
-    assert path.name == "model.npz" and path.exists()
+    path = m.save(tmp_path / "model.pth")
+    assert path == tmp_path / "model.pth" and [f.name for f in tmp_path.iterdir()] == ["model.pth"]
     m2 = TwoLayer()
     assert m2.load(path) is m2
     for (k, a), b in zip(m.state_dict().items(), m2.state_dict().values()):

@@ -107,7 +107,7 @@ BAD = [
     (lambda: F.pad(x4, [1.5, 1]), TypeError, "pad: pad must be a tuple of ints (last dimension first), got [1.5, 1]"),
     (lambda: F.pad(x4, 1), TypeError, "pad: pad must be a tuple of ints"),
     (lambda: F.pad(x4, (1, 1), value="0"), TypeError, "pad: value must be a number, got str '0'"),
-    (lambda: F.pad(np.zeros((2, 2)), (1, 1)), TypeError, "pad: input must be a Tensor, got ndarray"),
+    (lambda: F.pad(np.zeros((2, 2)), (1, 1)), TypeError, "pad: input must be a Tensor, got numpy.ndarray"),
 ]
 
 

@@ -222,7 +222,7 @@ BAD = [
     (lambda: F.max_pool2d(x4, 2, dilation=0), ValueError, "max_pool2d: dilation must be >= 1, got 0"),
     (lambda: F.max_pool2d(mg.zeros(5, 5), 2), ValueError, "max_pool2d: expected input of 3 dimensions (C, H, W) or 4 (N, C, H, W), got shape (5, 5)"),
     (lambda: F.avg_pool2d(mg.zeros(5), 2), ValueError, "avg_pool2d: expected input of 3 dimensions"),
-    (lambda: F.max_pool2d(np.zeros((1, 1, 4, 4)), 2), TypeError, "max_pool2d: input must be a Tensor, got ndarray"),
+    (lambda: F.max_pool2d(np.zeros((1, 1, 4, 4)), 2), TypeError, "max_pool2d: input must be a Tensor, got numpy.ndarray"),
     (lambda: F.max_pool2d(x4, 2.5), TypeError, "max_pool2d: kernel_size must be an int or a pair of ints, got 2.5"),
     (lambda: F.max_pool2d(x4, 2, return_indices=1), TypeError, "max_pool2d: return_indices must be a bool"),
     (lambda: F.avg_pool2d(x4, 2, count_include_pad="yes"), TypeError, "avg_pool2d: count_include_pad must be a bool"),

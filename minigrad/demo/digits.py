@@ -87,7 +87,8 @@ def train(model, data, epochs=20, batch_size=32, lr=3e-3, seed=0, progress=True)
     bar = tqdm(range(1, epochs + 1), desc="digits CNN", unit="epoch", disable=not progress, leave=True)
     t0 = time.perf_counter()
     for epoch in bar:
-        opt.lr = lr * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / epochs))
+        for group in opt.param_groups:
+            group["lr"] = lr * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / epochs))
         train_epoch(model, opt, xtr, ytr, batch_size, rng)
         hist["seconds"].append(time.perf_counter() - t0)
         tr_loss, tr_acc = evaluate(model, xtr, ytr)

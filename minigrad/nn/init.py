@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .._checks import choice, fail, number
+from .._checks import choice, fail, number, type_name
 from ..factory import rng
 from ..tensor import Tensor
 
@@ -22,7 +22,7 @@ __all__ = ["calculate_fan_in_and_fan_out", "calculate_gain", "uniform_", "normal
 
 def _check(fn, t):
     if not isinstance(t, Tensor):
-        fail(fn, f"tensor must be a Tensor, got {type(t).__name__}", TypeError)
+        fail(fn, f"tensor must be a Tensor, got {type_name(t)}", TypeError)
     return t
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import choice, fail, is_int, number, pair, count as _count, flag as _flag, tensor as _tensor
+from .._checks import allocation, choice, fail, is_int, number, pair, count as _count, flag as _flag, tensor as _tensor
+from ..dtypes import device_arg
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -18,7 +19,9 @@ __all__ = ["Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Linear", "Bat
            "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Flatten", "Dropout", "Identity"]
 
 
-def _dtype(fn, dtype):
+def _dtype(fn, dtype, device=None):
+    """The parameters' floating dtype (float64 by default); ``device`` must be 'cpu'."""
+    device_arg(fn, device)
     try:
         dtype = np.dtype(np.float64 if dtype is None else dtype)
     except TypeError:
@@ -31,7 +34,7 @@ def _dtype(fn, dtype):
 # ------------------------------------------------------------ convolutions
 class _ConvNd(Module):
     def __init__(self, fn, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                 padding_mode, dtype, transposed, output_padding=(0, 0)):
+                 padding_mode, device, dtype, transposed, output_padding=(0, 0)):
         super().__init__()
         self.in_channels = _count(fn, "in_channels", in_channels)
         self.out_channels = _count(fn, "out_channels", out_channels)
@@ -47,12 +50,13 @@ class _ConvNd(Module):
         self.output_padding = output_padding
         self.padding_mode = choice(fn, "padding_mode", padding_mode, ("zeros", "reflect", "replicate", "circular"))
         _flag(fn, "bias", bias)
-        dtype = _dtype(fn, dtype)
+        dtype = _dtype(fn, dtype, device)
         kh, kw = self.kernel_size
         if transposed:
             shape = (self.in_channels, self.out_channels // self.groups, kh, kw)
         else:
             shape = (self.out_channels, self.in_channels // self.groups, kh, kw)
+        allocation(fn, shape, dtype)
         self.weight = Parameter(np.zeros(shape, dtype))
         self.bias = Parameter(np.zeros(self.out_channels, dtype)) if bias else None
         self.reset_parameters()
@@ -84,9 +88,9 @@ class Conv2d(_ConvNd):
     """2-D cross-correlation layer: y = F.conv2d(x, weight, bias), weight (out, in/groups, kh, kw)."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", dtype=None):
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__("Conv2d", in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-                         bias, padding_mode, dtype, transposed=False)
+                         bias, padding_mode, device, dtype, transposed=False)
 
     def forward(self, input):
         _tensor("Conv2d", "input", input, floating=False)
@@ -101,12 +105,12 @@ class ConvTranspose2d(_ConvNd):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", dtype=None):
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
         if padding_mode != "zeros":
             fail("ConvTranspose2d", f"only padding_mode='zeros' is supported, got {padding_mode!r} (like PyTorch)")
         out_pad = pair("ConvTranspose2d", "output_padding", output_padding, minimum=0)
         super().__init__("ConvTranspose2d", in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype, transposed=True, output_padding=out_pad)
+                         groups, bias, padding_mode, device, dtype, transposed=True, output_padding=out_pad)
         for o, s, d in zip(self.output_padding, self.stride, self.dilation):
             if o >= max(s, d):
                 fail("ConvTranspose2d", f"output_padding={self.output_padding} must be smaller than either "
@@ -194,12 +198,13 @@ class AvgPool2d(Module):
 class Linear(Module):
     """Fully connected layer: y = x Wᵀ + b, weight (out_features, in_features)."""
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         self.in_features = _count("Linear", "in_features", in_features)
         self.out_features = _count("Linear", "out_features", out_features)
         _flag("Linear", "bias", bias)
-        dtype = _dtype("Linear", dtype)
+        dtype = _dtype("Linear", dtype, device)
+        allocation("Linear", (self.out_features, self.in_features), dtype)
         self.weight = Parameter(np.zeros((self.out_features, self.in_features), dtype))
         self.bias = Parameter(np.zeros(self.out_features, dtype)) if bias else None
         self.reset_parameters()
@@ -222,8 +227,8 @@ class Linear(Module):
 class _BatchNorm(Module):
     _dims: tuple = ()
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None,
-                 *, bias=True):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
+                 dtype=None, *, bias=True):
         super().__init__()
         fn = type(self).__name__
         self.num_features = _count(fn, "num_features", num_features)
@@ -232,7 +237,8 @@ class _BatchNorm(Module):
         self.affine = _flag(fn, "affine", affine)
         self.use_bias = _flag(fn, "bias", bias) and affine
         self.track_running_stats = _flag(fn, "track_running_stats", track_running_stats)
-        dtype = _dtype(fn, dtype)
+        dtype = _dtype(fn, dtype, device)
+        allocation(fn, (num_features,), dtype)
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
         self.bias = Parameter(np.zeros(num_features, dtype)) if affine and bias else None
         if track_running_stats:
@@ -328,7 +334,10 @@ class Sigmoid(Module):
 
 
 class Identity(Module):
-    """identity(x) = x (a placeholder layer)."""
+    """identity(x) = x (a placeholder layer); any arguments are accepted and ignored, as in PyTorch."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
 
     def forward(self, input):
         return input

@@ -13,7 +13,9 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .._checks import fail
+from .. import serialization
+from .._checks import fail, type_name
+from ..dtypes import device_arg, dtype_arg, is_device
 from ..tensor import Tensor
 
 
@@ -72,7 +74,7 @@ class Module:
             self._modules[name] = _adopted(name, value)
         elif name in self.__dict__.get("_buffer_names", ()):
             if value is not None and not isinstance(value, Tensor):
-                fail(type(self).__name__, f"buffer {name!r} must be a Tensor or None, got {type(value).__name__}", TypeError)
+                fail(type(self).__name__, f"buffer {name!r} must be a Tensor or None, got {type_name(value)}", TypeError)
             self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -158,19 +160,20 @@ class Module:
         """This module and every descendant, depth first."""
         return (m for _, m in self.named_modules())
 
-    def named_parameters(self, prefix: str = ""):
-        """``(dotted name, Parameter)`` for every parameter of the tree, each once."""
+    def named_parameters(self, prefix: str = "", recurse: bool = True):
+        """``(dotted name, Parameter)`` for every parameter of the tree (of this module only with
+        ``recurse=False``), each once."""
         seen = set()
-        for mname, m in self.named_modules(prefix):
+        for mname, m in (self.named_modules(prefix) if recurse else [(prefix, self)]):
             for k, p in m._parameters.items():
                 if p is None or id(p) in seen:
                     continue
                 seen.add(id(p))
                 yield (f"{mname}.{k}" if mname else k), p
 
-    def parameters(self):
-        """Every Parameter of the tree (what an optimizer is given)."""
-        return (p for _, p in self.named_parameters())
+    def parameters(self, recurse: bool = True):
+        """Every Parameter of the tree (what an optimizer is given); ``recurse=False``: this module's own."""
+        return (p for _, p in self.named_parameters(recurse=recurse))
 
     def named_buffers(self, prefix: str = ""):
         """``(dotted name, Tensor)`` for every buffer of the tree."""
@@ -201,30 +204,49 @@ class Module:
             p.requires_grad = requires_grad
         return self
 
-    def zero_grad(self):
-        """Forget every parameter's gradient (``grad = None``, like PyTorch's default)."""
+    def zero_grad(self, set_to_none: bool = True):
+        """Forget every parameter's gradient: ``grad = None`` (PyTorch's default) or zeros."""
+        if not isinstance(set_to_none, bool):
+            fail(f"{type(self).__name__}.zero_grad", f"set_to_none must be a bool, got {set_to_none!r}", TypeError)
         for p in self.parameters():
-            p.grad = None
+            if p.grad is not None:
+                p.grad = None if set_to_none else np.zeros_like(p.grad)
 
     def num_parameters(self) -> int:
         """The number of trainable scalars: Σ over parameters of their sizes."""
         return int(sum(p.data.size for p in self.parameters()))
 
-    def to(self, dtype) -> "Module":
-        """Cast every parameter and floating buffer to ``dtype`` (e.g. ``np.float32``), in place."""
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            fail(f"{type(self).__name__}.to", f"unknown dtype {dtype!r}", TypeError)
+    def to(self, *args, dtype=None, device=None, non_blocking=False) -> "Module":
+        """PyTorch's ``model.to('cpu')``, ``model.to(mg.float32)`` or ``to(device=, dtype=)``:
+        casts every parameter and floating buffer in place and returns the model."""
+        fn = f"{type(self).__name__}.to"
+        for a in args:
+            if is_device(a):
+                device = a
+            else:
+                dtype = a.data.dtype if isinstance(a, Tensor) else a
+        device_arg(fn, device)
+        if dtype is None:
+            return self
+        dtype = dtype_arg(fn, dtype)
         if dtype.kind != "f":
-            fail(f"{type(self).__name__}.to", f"dtype must be a floating-point type, got {dtype}")
+            fail(fn, f"dtype must be a floating-point type, got {dtype}")
         for p in self.parameters():
-            p.data = p.data.astype(dtype)
-            p.grad = None if p.grad is None else p.grad.astype(dtype)
+            if p.data.dtype != dtype:  # a cast that changes nothing leaves the tensor (and its version) alone
+                p.data = p.data.astype(dtype)
+                p.grad = None if p.grad is None else p.grad.astype(dtype)
         for b in self.buffers():
-            if b.data.dtype.kind == "f":
+            if b.data.dtype.kind == "f" and b.data.dtype != dtype:
                 b.data = b.data.astype(dtype)
         return self
+
+    def cpu(self) -> "Module":
+        """The module itself (it is already on the CPU)."""
+        return self
+
+    def cuda(self, device=None) -> "Module":
+        """Refused with a ValueError: minigrad computes on the CPU only."""
+        device_arg(f"{type(self).__name__}.cuda", "cuda" if device is None else f"cuda:{device}")
 
     def float(self) -> "Module":
         """Cast to float32 (PyTorch's default precision, and faster)."""
@@ -276,7 +298,9 @@ class Module:
             try:
                 given[k] = np.asarray(v)
             except Exception:
-                fail(fn, f"value of {k!r} is not an array ({type(v).__name__})", TypeError)
+                fail(fn, f"value of {k!r} is not an array ({type_name(v)})", TypeError)
+            if given[k].dtype.kind not in "fiub":
+                fail(fn, f"value of {k!r} has dtype {given[k].dtype}; a state dict holds numbers", TypeError)
         missing = [k for k in targets if k not in given]
         unexpected = [k for k in given if k not in targets]
         misshapen = [f"{k}: expected {targets[k].data.shape}, got {given[k].shape}"
@@ -296,23 +320,16 @@ class Module:
         return self
 
     def save(self, path) -> pathlib.Path:
-        """Write ``state_dict()`` to an ``.npz`` file; returns the path written."""
-        path = pathlib.Path(path)
-        if path.suffix != ".npz":
-            path = path.with_name(path.name + ".npz")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, **self.state_dict())
-        return path
+        """Write ``state_dict()`` to exactly ``path`` in ``mg.save``'s format; returns the path."""
+        return serialization.save(self.state_dict(), path, fn=f"{type(self).__name__}.save")
 
     def load(self, path) -> "Module":
-        """Read an ``.npz`` written by ``save`` into this module (strictly); returns self."""
-        path = pathlib.Path(path)
-        if not path.exists() and path.with_name(path.name + ".npz").exists():
-            path = path.with_name(path.name + ".npz")
-        if not path.exists():
-            fail(f"{type(self).__name__}.load", f"no such file: {str(path)!r}", FileNotFoundError)
-        with np.load(path, allow_pickle=False) as f:
-            state = {k: f[k] for k in f.files}
+        """Read a state dict written by ``save`` (or ``mg.save(model.state_dict(), path)``) into this
+        module, strictly; returns self."""
+        fn = f"{type(self).__name__}.load"
+        state = serialization.load(path, fn=fn)
+        if not isinstance(state, dict):
+            fail(fn, f"{str(path)!r} holds a {type_name(state)}, not a state dict")
         return self.load_state_dict(state)
 
     # ------------------------------------------------------------ printing

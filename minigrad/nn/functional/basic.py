@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from ... import factory
-from ..._checks import choice, fail, is_int, number, dim as _dim, tensor as _tensor
+from ..._checks import allocation, choice, fail, is_int, number, type_name, dim as _dim, tensor as _tensor
 from ...ops import activation as _act
 from ...ops import linalg as _la
 from ...ops import loss as _loss
@@ -50,6 +50,7 @@ def linear(input, weight, bias=None) -> Tensor:
                  f"(input {input.shape}, weight {weight.shape})")
     if bias is not None and bias.shape != (weight.shape[0],):
         fail(fn, f"bias must have shape ({weight.shape[0]},) to match weight {weight.shape}, got {bias.shape}")
+    allocation(fn, input.shape[:-1] + (weight.shape[0],), np.result_type(input.data, weight.data))
     return _la.linear(input, weight, bias)
 
 
@@ -109,7 +110,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             continue
         arr = t.data if isinstance(t, Tensor) else t
         if not isinstance(arr, np.ndarray):
-            fail(fn, f"{arg} must be a Tensor, an ndarray or None, got {type(t).__name__}", TypeError)
+            fail(fn, f"{arg} must be a Tensor, an ndarray or None, got {type_name(t)}", TypeError)
         if arr.shape != (c,):
             fail(fn, f"{arg} must have shape ({c},) for input {input.shape}, got {arr.shape}")
         stats.append(arr)
@@ -140,7 +141,7 @@ def dropout(input, p=0.5, training=True, inplace=False) -> Tensor:
 def _class_targets(fn, input, target, ignore_index):
     """Integer class indices of the right shape and range, as an int64 ndarray."""
     if not isinstance(target, (Tensor, np.ndarray)):
-        fail(fn, f"target must be a Tensor of class indices, got {type(target).__name__}", TypeError)
+        fail(fn, f"target must be a Tensor of class indices, got {type_name(target)}", TypeError)
     t = target.data if isinstance(target, Tensor) else target
     if t.dtype.kind == "f":
         ok = np.isfinite(t) & (t == np.round(t))
@@ -271,7 +272,7 @@ def _elementwise_weight(fn, weight, shape):
     if weight is None:
         return None
     if not isinstance(weight, Tensor):
-        fail(fn, f"weight must be a Tensor or None, got {type(weight).__name__}", TypeError)
+        fail(fn, f"weight must be a Tensor or None, got {type_name(weight)}", TypeError)
     try:
         if np.broadcast_shapes(weight.shape, shape) != shape:
             raise ValueError

@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from ..._checks import choice, fail, is_int, pair, tensor as _tensor
+from ..._checks import allocation, choice, fail, is_int, pair, tensor as _tensor
 from ...ops import conv as _conv
 from ...ops import conv_transpose as _convT
 from ...ops import fft as _fft
@@ -25,7 +25,6 @@ __all__ = ["conv2d", "convolve2d", "fft_conv2d", "conv_transpose2d", "max_pool2d
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 _PAD_MODES = ("constant", "reflect", "replicate", "circular")
-MAX_BUFFER_BYTES = _conv.MAX_BUFFER_BYTES
 
 
 # ---------------------------------------------------------------- shared checks
@@ -77,10 +76,9 @@ class _shapes:
 
 
 def _guard(fn, nbytes, what, detail):
-    """Refuse a buffer NumPy would need more than MAX_BUFFER_BYTES for, before it tries."""
-    if nbytes > MAX_BUFFER_BYTES:
-        fail(fn, f"{what} would need {nbytes / 2 ** 30:.1f} GiB (more than the {MAX_BUFFER_BYTES / 2 ** 30:.0f} GiB "
-                 f"limit); use a smaller batch, fewer channels or a larger stride ({detail})")
+    """Refuse a buffer above the one size limit (``_checks.allocation``); ``detail()`` names the shapes."""
+    allocation(fn, nbytes=nbytes, what=what,
+               hint=lambda: f"use a smaller batch, fewer channels or a larger stride ({detail()})")
 
 
 def _conv_padding(fn, padding, kernel, dilation, stride):
@@ -146,9 +144,8 @@ def _conv2d(fn, x, w, b, stride, padding, dilation, groups, padding_mode, flip):
     _check_fits(fn, x.shape[-2:], (kh, kw), dilation, pads, shapes)
     geom = _conv.Geometry(x.shape[-2:], (kh, kw), stride, dilation, pads)
     n = x.shape[0] if x.ndim == 4 else 1
-    nbytes = geom.cols_nbytes(n, c, np.result_type(x.data, w.data).itemsize)
-    if nbytes > MAX_BUFFER_BYTES:
-        _guard(fn, nbytes, "the im2col window buffer", f"{shapes}, output {geom.Ho}x{geom.Wo}")
+    _guard(fn, geom.cols_nbytes(n, c, np.result_type(x.data, w.data).itemsize), "the im2col window buffer",
+           lambda: f"{shapes}, output {geom.Ho}x{geom.Wo}")
     if padding_mode != "zeros" and any(pads):             # a pad node first, then a conv without padding
         border = (pads[2], pads[3], pads[0], pads[1])
         _check_border_pads(fn, f"padding_mode={padding_mode!r}", padding_mode, border, x.shape)
@@ -176,9 +173,8 @@ def fft_conv2d(input, weight, bias=None, padding=0) -> Tensor:
     _check_fits(fn, input.shape[-2:], (kh, kw), (1, 1), pads, shapes)
     n = input.shape[0] if input.ndim == 4 else 1
     hp, wp = input.shape[-2] + pads[0] + pads[1], input.shape[-1] + pads[2] + pads[3]
-    nbytes = _fft.spectrum_nbytes(n, c, o, _fft.fast_len(hp), _fft.fast_len(wp), 8)
-    if nbytes > MAX_BUFFER_BYTES:
-        _guard(fn, nbytes, "the Fourier spectra", f"{shapes}, padded {hp}x{wp}")
+    _guard(fn, _fft.spectrum_nbytes(n, c, o, _fft.fast_len(hp), _fft.fast_len(wp), 8), "the Fourier spectra",
+           lambda: f"{shapes}, padded {hp}x{wp}")
     return _fft.fft_conv2d(input, weight, bias, pads)
 
 
@@ -216,9 +212,8 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                  f"with padding {(ph, pw)}, stride {stride} ({shapes})")
     geom = _convT.geometry(h, w, (kh, kw), stride, pads, dilation, out_pad)
     n = input.shape[0] if input.ndim == 4 else 1
-    nbytes = geom.cols_nbytes(n, cout_g * groups, np.result_type(input.data, weight.data).itemsize)
-    if nbytes > MAX_BUFFER_BYTES:
-        _guard(fn, nbytes, "the col2im window buffer", f"{shapes}, output {hw}")
+    _guard(fn, geom.cols_nbytes(n, cout_g * groups, np.result_type(input.data, weight.data).itemsize),
+           "the col2im window buffer", lambda: f"{shapes}, output {hw}")
     return _convT.conv_transpose2d(input, weight, bias, stride, pads, out_pad, groups, dilation)
 
 
@@ -313,6 +308,10 @@ def pad(input, pad, mode="constant", value=0.0) -> Tensor:
             if n + pads[2 * k] + pads[2 * k + 1] < 0:
                 fail(fn, f"pad {pads[2 * k:2 * k + 2]} crops dimension {input.ndim - 1 - k} of size {n} "
                          f"below zero (input shape {input.shape})")
+    out = list(input.shape)
+    for k in range(len(pads) // 2):
+        out[-1 - k] += pads[2 * k] + pads[2 * k + 1]
+    allocation(fn, out, input.dtype)
     return _pad.pad(input, pads, mode, float(value))
 
 
