@@ -118,9 +118,9 @@ def _outputs(fn_name, y) -> dict:
 
 
 def _value_of(out) -> np.ndarray:
-    """The output's numbers, flat."""
+    """The output's numbers, flat: a copy (an output may be a view of the input being perturbed)."""
     if isinstance(out, Tensor):
-        return np.asarray(out.data, dtype=np.float64).ravel()
+        return np.array(out.data, dtype=np.float64).ravel()
     if isinstance(out, Value):
         return np.array([out.data])
     arr = np.asarray(out, dtype=object).ravel()

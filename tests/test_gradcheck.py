@@ -104,3 +104,9 @@ def test_mg_gradcheck_is_callable_even_after_importing_the_module():
 
     a = mg.Tensor([1.0, 2.0], requires_grad=True)
     assert mg.gradcheck(lambda a: (a * a).sum(), (a,)) is True
+
+
+def test_an_output_that_is_a_view_of_the_input_is_differenced_correctly():
+    a = mg.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    assert mg.gradcheck(lambda a: a.reshape(3, 2), (a,))
+    assert mg.gradcheck(lambda a: a.T, (a,))

@@ -115,11 +115,14 @@ def test_seed000_backprop_max_case_routes_everything_through_the_selected_window
 
 
 def test_seed000_a_tie_goes_to_the_first_window():
-    x, w, s = _slide_graph(((1.0, 1.0), (1.0, 1.0)))   # s11 = 4, s12 = 2 ... make a tie:
-    f = S.max(s[0, 0], s[0, 0] * 1.0)
-    assert f.selected == 0
+    x, w, s = _slide_graph(((1.0, 1.0), (1.0, 1.0)))
+    twin = s[0, 0] * 1.0                          # the same number as s11, through another node
+    f = S.max(s[0, 0], twin)
+    assert f.data == twin.data and f.selected == 0
     f.backward()
-    assert s[0, 0].grad == 1.0
+    assert (s[0, 0].grad, twin.grad) == (1.0, 0.0)    # the first maximum takes it all
+    g = S.max(twin, s[0, 0])                           # and the other way round
+    assert g.selected == 0 and g.parents[0] is twin
 
 
 def test_conv_options_stride_padding_dilation_and_names():

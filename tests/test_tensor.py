@@ -224,7 +224,7 @@ def test_comparisons_are_bool_tensors_without_grad():
     y = (a * (a > 1.5).double()).sum()
     y.backward()
     np.testing.assert_array_equal(a.grad, [0, 1, 1])
-    assert hash(a) == id(a) // 16 or isinstance(hash(a), int)  # still hashable (graphs use sets)
+    assert {a: 1}[a] == 1 and len({a, a, a * 1.0}) == 2   # hashable by identity (graphs use sets), despite ==
 
 
 def test_float32_end_to_end():
@@ -325,7 +325,7 @@ def test_softmax_is_stable_for_huge_logits():
     (lambda: mg.randn(2, 3).backward(), ValueError, ["backward", "(2, 3)"]),
     (lambda: mg.randn(2, 3, requires_grad=True).sum(0).backward(), ValueError, ["backward", "(3,)"]),
     (lambda: bool(mg.randn(2)), ValueError, ["ambiguous", "(2,)"]),
-    (lambda: mg.randn(2).max(axis=()) if False else mg.zeros(0).max(), ValueError, ["max", "empty"]),
+    (lambda: mg.zeros(0).max(), ValueError, ["max", "empty"]),
     (lambda: mg.randn(2).to("nonsense"), TypeError, ["dtype"]),
     (lambda: mg.randn(2, 3).softmax(2), ValueError, ["softmax", "dim 2"]),
 ])
