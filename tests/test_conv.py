@@ -6,6 +6,7 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 from numgrad import check_grads
+from conftest import random_tensor as T, raises_naming
 
 # ---------------------------------------------------------------- seed 004 (Hung-yi Lee, "CNN – Convolution")
 IMAGE_6x6 = np.array([[1, 0, 0, 0, 0, 1],
@@ -18,10 +19,6 @@ FILTER_1 = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]], dtype=float)
 FILTER_2 = np.array([[-1, 1, -1], [-1, 1, -1], [-1, 1, -1]], dtype=float)
 MAP_1 = np.array([[3, -1, -3, -1], [-3, 1, 0, -3], [-3, -3, 0, 1], [3, -2, -2, -1]], dtype=float)  # on the slide
 MAP_2 = np.array([[-1, -1, -1, -1], [-1, -1, -2, 1], [-1, -1, -2, 1], [-1, 0, -4, 3]], dtype=float)  # the lecture's
-
-
-def T(*shape, seed=0, grad=True, dtype=np.float64):
-    return mg.tensor(np.random.default_rng(seed).standard_normal(shape).astype(dtype), requires_grad=grad)
 
 
 def reference_conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
@@ -293,9 +290,7 @@ BAD = [
 
 @pytest.mark.parametrize("call,kind,message", BAD, ids=[m[:60] for _, _, m in BAD])
 def test_bad_input_names_the_function_the_argument_and_the_shapes(call, kind, message):
-    with pytest.raises(kind) as e:
-        call()
-    assert message in str(e.value)
+    raises_naming(call, kind, message)
 
 
 def test_a_huge_im2col_is_refused_before_numpy_tries():

@@ -11,31 +11,9 @@ import minigrad.nn.functional as F
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
+from conftest import compare_with_torch as compare, twins  # noqa: E402
+
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")  # torch's note on even kernels
-
-
-def twins(*shapes, seed=0, dtype=np.float64, integer=False):
-    """Pairs (minigrad tensor, torch tensor) with the same numbers, both requiring grad."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for shape in shapes:
-        a = rng.integers(-3, 4, shape) if integer else rng.standard_normal(shape)
-        a = a.astype(dtype)
-        out.append((mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)))
-    return out
-
-
-def compare(fn_mg, fn_torch, pairs, rtol=1e-10, atol=1e-11, seed=1):
-    out = fn_mg(*[m for m, _ in pairs])
-    ref = fn_torch(*[t for _, t in pairs])
-    assert out.shape == tuple(ref.shape)
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=rtol, atol=atol)
-    g = np.random.default_rng(seed).standard_normal(out.shape).astype(out.dtype)
-    out.backward(g)
-    ref.backward(torch.tensor(g))
-    for k, (m, t) in enumerate(pairs):
-        np.testing.assert_allclose(m.grad, t.grad.numpy(), rtol=rtol, atol=atol, err_msg=f"grad of input {k}")
-    return out
 
 
 CONV_GRID = list(itertools.product([1, 2, (3, 1)], [0, 1, (2, 0)], [1, 2, (1, 3)], [1, 2]))

@@ -173,19 +173,15 @@ def test_a_node_used_twice_adds_both_paths():
     assert d.value == 6.0
 
 
-def test_28x28_scalar_graph_derives_fast_and_equals_backward():
-    import time
+def test_28x28_scalar_graph_derives_and_equals_backward():
     rng = np.random.default_rng(0)
     x = mg.scalar.grid(rng.standard_normal((28, 28)), "x")
     w = mg.scalar.grid(rng.standard_normal((3, 3)), "w")
     f = mg.scalar.sum(mg.scalar.max_pool2d(mg.scalar.conv2d(x, w, name="s"), 2), name="f")
-    t = time.perf_counter()
-    d = mg.derive(f, w[0, 0])
-    elapsed = time.perf_counter() - t
+    d = mg.derive(f, w[0, 0])      # (benchmarks/bench_derive.py times it)
     f.backward()
     assert d.value == w[0, 0].grad
     assert len(d.expression.args) == 169  # one x per selected window
-    assert elapsed < 3.0  # (benchmarks/bench_derive.py measures it properly: well under a second)
 
 
 def test_tensor_output_with_an_index_into_a_tensor_leaf():

@@ -6,15 +6,12 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 from numgrad import check_grads
+from conftest import random_tensor as T, raises_naming
 
 try:
     import torch
 except ImportError:  # torch is an optional oracle
     torch = None
-
-
-def T(*shape, seed=0, grad=True, dtype=np.float64):
-    return mg.tensor(np.random.default_rng(seed).standard_normal(shape).astype(dtype), requires_grad=grad)
 
 
 @pytest.mark.parametrize("xshape,wshape,padding", [
@@ -100,9 +97,7 @@ BAD = [
 
 @pytest.mark.parametrize("call,kind,message", BAD, ids=[m[:60] for _, _, m in BAD])
 def test_bad_input_names_the_function_the_argument_and_the_shapes(call, kind, message):
-    with pytest.raises(kind) as e:
-        call()
-    assert message in str(e.value)
+    raises_naming(call, kind, message)
 
 
 def test_huge_spectra_are_refused_before_numpy_tries():

@@ -6,26 +6,11 @@ import minigrad as mg
 
 torch = pytest.importorskip("torch")
 
+from conftest import compare_with_torch as compare, twins  # noqa: E402
+
 
 def pair(*shape, seed=0, positive=False, dtype=np.float64):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(shape)
-    if positive:
-        x = np.abs(x) + 0.5
-    x = x.astype(dtype)
-    return mg.Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-
-
-def compare(fn_mg, fn_torch, inputs, rtol=1e-10, atol=1e-12, seed=1):
-    """Same forward, then backward with the same random upstream grad; all grads equal."""
-    out = fn_mg(*[m for m, _ in inputs])
-    ref = fn_torch(*[t for _, t in inputs])
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=rtol, atol=atol)
-    g = np.random.default_rng(seed).standard_normal(out.shape).astype(out.dtype)
-    out.backward(g)
-    ref.backward(torch.tensor(g))
-    for k, (m, t) in enumerate(inputs):
-        np.testing.assert_allclose(m.grad, t.grad.numpy(), rtol=rtol, atol=atol, err_msg=f"grad of input {k}")
+    return twins(shape, seed=seed, positive=positive, dtype=dtype)[0]
 
 
 BINARY = [

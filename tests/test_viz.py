@@ -3,7 +3,6 @@ and drawn without Graphviz; the slides' matplotlib pictures."""
 import math
 import os
 import shutil
-import time
 import warnings
 import xml.etree.ElementTree as ET
 
@@ -373,19 +372,8 @@ def test_collapse_groups_past_the_budget_and_keeps_winners_apart():
     assert "selected" in src and "not selected: grad 0" in src and "collapsed view: 21 nodes shown as 4" in src
 
 
-def big_graph():
-    """~1.2·10^4 scalar nodes: a 34x34 image, 3x3 conv, 2x2 max-pool, sum."""
-    rng = np.random.default_rng(0)
-    x = S.grid(rng.standard_normal((34, 34)), "x")
-    w = S.grid(rng.standard_normal((3, 3)), "w")
-    f = S.sum(S.max_pool2d(S.conv2d(x, w, name="s"), 2, name="p"), name="f")
-    f.backward()
-    return x, w, f
-
-
-def test_a_ten_thousand_node_graph_renders_collapsed_in_seconds(tmp_path):
-    x, w, f = big_graph()
-    t0 = time.perf_counter()
+def test_a_ten_thousand_node_graph_renders_collapsed(tmp_path, big_graph):
+    x, w, f = big_graph
     G = viz.to_networkx(f)
     assert G.number_of_nodes() == 1156 + 9 + 1024 * 10 + 256 + 1
     dot = viz.to_dot(f)
@@ -394,7 +382,6 @@ def test_a_ten_thousand_node_graph_renders_collapsed_in_seconds(tmp_path):
     if HAVE_DOT:
         root = svg_tree(viz.render(f, tmp_path / "big.svg"))
         assert len(svg_nodes(root)) == 5
-    assert time.perf_counter() - t0 < 15
     focused = viz.to_networkx(f, focus=w[1, 1], max_nodes=None)
     assert focused.number_of_nodes() == 1 + 1024 + 1024 + 256 + 1
 
@@ -405,10 +392,9 @@ def test_a_long_chain_needs_no_recursion():
     for _ in range(25_000):                       # 10^5 nodes: the recursion limit is 10^3
         y = y * 1.0001 + 0.0001
     y.backward()
-    t0 = time.perf_counter()
-    src = viz.to_dot(y).source
+    src = viz.to_dot(y).source   # (benchmarks/bench_scale.py times the 10^6-node chain)
     assert "collapsed view: 100,001 nodes shown as 4 (nodes grouped by name/op)" in src
-    assert "25000 × *" in src and time.perf_counter() - t0 < 20
+    assert "25000 × *" in src
     G = viz.to_networkx(y)
     assert G.number_of_nodes() == 100_001 and G.nodes[100_000]["grad"] == 1.0
 
