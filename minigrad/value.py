@@ -305,13 +305,13 @@ def _add_all(terms):
 def _max_partials(out):
     """The whole adjoint goes to the selected input, exactly 0 to the others."""
     parts = [0.0] * len(out.parents)
-    parts[out._ctx] = 1.0
+    parts[out._ctx] = 1.0  # the selected input (``Value.selected``; a mirror has no property)
     return parts
 
 
 def _max_decision(node):
     """The selected input against each other input: ``>`` (or ``>=`` for a later tie)."""
-    ps, k = node.parents, node._ctx
+    ps, k = node.parents, node.selected
     win = ps[k].data
     return [(k, ">" if win > p.data else (">=" if i > k else "?"), i) for i, p in enumerate(ps) if i != k]
 

@@ -82,7 +82,7 @@ class Derivation:
         if not bp.reached(wrt) or bp.output is wrt:
             return steps
         for node in bp.path(wrt):
-            branch = f"selected {bp.name(node.parents[node._ctx])}" if node.op == "max" else None
+            branch = f"selected {bp.name(node.parents[node.selected])}" if node.op == "max" else None
             for parent, local, value in bp.edges(node, wrt):
                 if node.op in ("relu", "leaky_relu"):
                     branch = f"{bp.name(parent)} {'>' if parent.data > 0 else '<='} 0"

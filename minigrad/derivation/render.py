@@ -209,7 +209,7 @@ def local_lines(bp, node, n, edges, fmt) -> list:
 
 def max_line(bp, node, n, fmt) -> str:
     """``if (s11 > s12): ∂f/∂s11 = 1, ∂f/∂s12 = 0``: the branch the numbers took (ties: the first)."""
-    k = node._ctx
+    k = node.selected
     ps = node.parents
     names = [bp.name(p) for p in ps]
     win = names[k]

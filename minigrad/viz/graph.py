@@ -264,7 +264,7 @@ def _dedupe(edges) -> list:
 def _max_edges(i, n, index) -> list:
     """Edges into a max node: the selected input True, the losers False (a tensor max-pool's
     single input carries the winners' gradient: True)."""
-    win = n.parents[n._ctx] if isinstance(n, Value) else None
+    win = n.parents[n.selected] if isinstance(n, Value) else None
     chosen = {}
     for p in n.parents:
         j = index.get(id(p))
