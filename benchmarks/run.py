@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 BENCHES = [
     ("bench_scalar", (1,)),
     ("bench_derive", (1,)),
+    ("bench_scale", (1,)),
     ("bench_viz", (1,)),
     ("bench_mlp", (1,)),
     ("bench_conv", (1, 2)),
