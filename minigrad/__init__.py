@@ -28,6 +28,7 @@ _LAZY = {
     "check": ("minigrad.derivation", "check"),
     "Derivation": ("minigrad.derivation", "Derivation"),
     "CheckResult": ("minigrad.derivation", "CheckResult"),
+    "FormulaTooLarge": ("minigrad.derivation", "FormulaTooLarge"),
     "gradcheck": ("minigrad.finite_differences", "gradcheck"),
     "GradcheckError": ("minigrad.finite_differences", "GradcheckError"),
 }

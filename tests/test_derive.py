@@ -326,3 +326,46 @@ def test_deep_tanh_chains_derive_in_linear_time():
     d = mg.derive(y, x)
     assert math.isclose(d.value, x.grad, rel_tol=1e-12)
     assert d.expression.has(sympy.tanh)
+
+
+# ------------------------------------------------------------------ one pass, any size (issue 12)
+def test_one_pass_answers_every_wrt():
+    x = mg.scalar.grid([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], "x")
+    w = mg.scalar.grid([[1.0, 2.0], [3.0, 4.0]], "w")
+    s = mg.scalar.conv2d(x, w, name="s")
+    f = mg.scalar.max(s[0, 0], s[0, 1], name="f")
+    f.backward()
+    d11, d12 = mg.derive(f, [w[0, 0], w[0, 1]])
+    assert d11._bp is d12._bp                            # the same pass
+    assert (d11.value, d12.value) == (w[0, 0].grad, w[0, 1].grad)
+    assert f.selected == 1                               # s12 = 47 > s11 = 37: the window at x12 wins
+    assert (str(d11.expression), str(d12.expression)) == ("x12", "x13")
+    assert str(d11.partial(w[1, 1]).expression) == "x23"
+    assert mg.derive(f, (w[0, 0], w[1, 0]))[1].value == w[1, 0].grad
+
+
+def test_a_thousand_nested_tanhs_derive_print_and_summarise():
+    x = mg.Value(0.3, "x")
+    y = x
+    for _ in range(1000):
+        y = y.tanh()
+    y.backward()
+    d = mg.derive(y, x)
+    assert d.value == x.grad
+    text, tex = str(d), d.latex()
+    assert len(text) < 200_000 and len(tex) < 400_000
+    assert "more nodes" in text                          # the middle of the chain is left out, said so
+    assert "terms and factors written out" in text.splitlines()[-1]   # the final formula is summarised
+    with pytest.raises(mg.FormulaTooLarge, match="terms and factors"):
+        d.expression
+
+
+def test_the_adjoints_are_in_terms_of_the_named_intermediates():
+    a, b = mg.Value(2.0, "a"), mg.Value(-3.0, "b")
+    h = (a * b).tanh()
+    h.name = "h"
+    y = h * h
+    y.backward()
+    d = mg.derive(y, a)
+    assert str(d.adjoint) == "2*b*h*(1 - h**2)" and d.value == a.grad
+    assert any(str(s) == "∂mul2/∂h = 2*h" for s in d.steps)   # h used twice: one edge, the whole partial

@@ -7,6 +7,7 @@ compares a hand-derived formula with it, symbolically and at the current numbers
 """
 from .checking import CheckResult, check
 from .derivation import Derivation, Step, derive
+from .expr import FormulaTooLarge
 
-__all__ = ["derive", "check", "Derivation", "CheckResult", "Step"]
+__all__ = ["derive", "check", "Derivation", "CheckResult", "Step", "FormulaTooLarge"]
 
