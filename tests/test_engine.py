@@ -78,3 +78,16 @@ def test_requires_grad_switched_on_after_the_forward_follows_what_was_recorded()
     w.requires_grad_()
     y.backward()
     assert w.grad is None
+
+
+def test_abs_gradient_at_nan_is_zero_like_torch():
+    t = mg.tensor(np.array([np.nan, 1.0, -2.0]), requires_grad=True)
+    t.abs().sum().backward()
+    assert np.array_equal(t.grad, [0.0, 1.0, -1.0])
+
+
+def test_squeeze_on_a_0d_tensor_checks_dim():
+    s = mg.tensor(np.array(3.0))
+    assert s.squeeze(0).shape == () and s.squeeze(-1).shape == ()
+    with pytest.raises(ValueError, match="squeeze"):
+        s.squeeze(5)

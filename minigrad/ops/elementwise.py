@@ -236,7 +236,8 @@ def absolute(a: Tensor) -> Tensor:
 
 
 def _abs_backward(out, g, needs):
-    return (g * np.sign(out.parents[0]._data),)
+    x = out.parents[0]._data
+    return (g * np.where(np.isnan(x), 0, np.sign(x)),)   # 0 at NaN, like PyTorch
 
 
 def abs_value(v):

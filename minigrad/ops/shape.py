@@ -66,7 +66,7 @@ def squeeze(a: Tensor, dim=None) -> Tensor:
         new = tuple(n for n in shp if n != 1)
     else:
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        ds = {_dim("squeeze", "dim", d, len(shp)) for d in dims} if shp else set()
+        ds = {_dim("squeeze", "dim", d, len(shp)) for d in dims}
         new = tuple(n for i, n in enumerate(shp) if not (i in ds and n == 1))
     return reshape(a, new, "squeeze")
 
