@@ -91,3 +91,10 @@ def test_squeeze_on_a_0d_tensor_checks_dim():
     assert s.squeeze(0).shape == () and s.squeeze(-1).shape == ()
     with pytest.raises(ValueError, match="squeeze"):
         s.squeeze(5)
+
+
+def test_pow_base_gradient_is_zero_where_the_exponent_is_zero():
+    a = mg.tensor(np.array([0.0, 2.0, 3.0]), requires_grad=True)
+    b = mg.tensor(np.array([0.0, 0.0, 2.0]))
+    (a ** b).sum().backward()
+    assert np.array_equal(a.grad, [0.0, 0.0, 6.0])

@@ -168,7 +168,7 @@ def _pow_backward(out, g, needs):
     x, y = a._data, b._data
     ga = gb = None
     if needs[0]:
-        ga = g * y * np.power(x, y - 1.0)
+        ga = np.where(y == 0, 0.0, g * y * np.power(x, y - 1.0))   # 0 where b = 0, like PyTorch
     if needs[1]:
         gb = g * out._data * np.log(x)
         gb = np.where((x == 0) & (y >= 0), 0.0, gb)
