@@ -98,3 +98,8 @@ def test_pow_base_gradient_is_zero_where_the_exponent_is_zero():
     b = mg.tensor(np.array([0.0, 0.0, 2.0]))
     (a ** b).sum().backward()
     assert np.array_equal(a.grad, [0.0, 0.0, 6.0])
+
+
+def test_an_integer_tensor_to_a_negative_integer_power_is_refused():
+    with pytest.raises(ValueError, match="pow.*negative"):
+        mg.tensor(np.array([1, 2, 3])) ** -1

@@ -137,6 +137,9 @@ def power(a, b) -> Tensor:
     """a ** b. A number exponent n gives op ``**`` (d/da = n a^(n-1)); a tensor exponent
     gives op ``pow`` with also d/db = a^b log a (0 where a = 0, like PyTorch)."""
     if isinstance(b, numbers.Real) and not isinstance(b, bool) and isinstance(a, Tensor):
+        if a._data.dtype.kind in "iu" and float(b).is_integer() and b < 0:
+            fail("pow", f"an integer tensor (dtype {a._data.dtype}, shape {a._data.shape}) to a negative "
+                        f"integer power {b} is not allowed, like PyTorch; convert it with .float() first")
         n = float(b)
         with _quiet(all="ignore"):
             data = np.power(a._data, n) if a._data.dtype.kind == "f" else np.power(a._data.astype(np.float64), n)
