@@ -167,11 +167,17 @@ def test_losses():
     z.grad = None
     same_as_tensor_path(F.cross_entropy(z, target, label_smoothing=0.1), [z])
     z.grad = None
+    for reduction in ("mean", "none"):  # class weights, an ignored target and smoothing in the one nll node
+        same_as_tensor_path(F.cross_entropy(z, target, weight=mg.tensor([1.0, 2.0, 0.5]), ignore_index=1,
+                                            label_smoothing=0.2, reduction=reduction), [z])
+        z.grad = None
     soft = mg.Tensor(np.full((4, 3), 1 / 3))
     same_as_tensor_path(F.cross_entropy(z, soft), [z])
     z.grad = None
     y = mg.Tensor(RNG.random((4, 3)))
     same_as_tensor_path(F.mse_loss(z, y), [z])
+    z.grad = None
+    same_as_tensor_path(F.l1_loss(z, y, reduction="sum"), [z])
     z.grad = None
     same_as_tensor_path(F.binary_cross_entropy(F.sigmoid(z), y), [z])
     z.grad = None

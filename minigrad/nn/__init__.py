@@ -11,8 +11,10 @@ from . import functional, init
 from .containers import ModuleList, Sequential
 from .layers import (AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, Flatten, Identity,
                      LeakyReLU, Linear, MaxPool2d, ReLU, Sigmoid, Tanh)
+from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module, Parameter
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Conv2d", "ConvTranspose2d", "MaxPool2d",
            "AvgPool2d", "Linear", "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU", "Tanh", "Sigmoid",
-           "Flatten", "Dropout", "Identity", "functional", "init"]
+           "Flatten", "Dropout", "Identity", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss",
+           "BCEWithLogitsLoss", "functional", "init"]

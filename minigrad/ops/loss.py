@@ -15,8 +15,11 @@ from .elementwise import abs_value
 
 
 # ---------------------------------------------------------------- nll_loss
-def nll_loss(logp: Tensor, target: np.ndarray, weight, ignore_index: int, reduction: str) -> Tensor:
-    """ℓ_n = -w[t_n] · logp[n, t_n]; 'mean' divides Σ ℓ by Σ w[t_n] (ignored targets count 0).
+def nll_loss(logp: Tensor, target: np.ndarray, weight, ignore_index: int, reduction: str,
+             smoothing: float = 0.0) -> Tensor:
+    """ℓ_n = -(1 - ε) w[t_n] logp[n, t_n] - ε/C Σ_c w_c logp[n, c] (ε: cross_entropy's label
+    smoothing, else 0); 'mean' divides Σ ℓ by Σ w[t_n]. An ignored target counts 0 in the
+    denominator and its ℓ_n is 0, even where logp is NaN, like PyTorch.
 
     ``logp`` is (N, C, d1, ...) with ``target`` (N, d1, ...), or (C,) with a 0-d target.
     """
@@ -27,10 +30,14 @@ def nll_loss(logp: Tensor, target: np.ndarray, weight, ignore_index: int, reduct
     t = np.where(valid, target, 0).astype(np.intp)
     coef = valid.astype(x.dtype)
     if weight is not None:
-        coef = coef * weight.astype(x.dtype)[t]
+        weight = weight.astype(x.dtype)
+        coef = coef * weight[t]
     picked = np.take_along_axis(x, t[:, None], axis=1)[:, 0]
     with np.errstate(all="ignore"):
         losses = -coef * picked
+        if smoothing:
+            losses = losses * (1 - smoothing) - smoothing / x.shape[1] * _class_sum(x, weight)
+        losses = np.where(valid, losses, 0)
         if reduction == "none":
             data = losses.reshape(np.shape(target) if logp._data.ndim > 1 else ())
             denom = None
@@ -39,39 +46,67 @@ def nll_loss(logp: Tensor, target: np.ndarray, weight, ignore_index: int, reduct
         else:
             denom = coef.sum()
             data = np.asarray(losses.sum() / denom)
-    ctx = Picked(t, coef, reduction, denom) if needs_grad(logp) else None
+    ctx = Picked(t, coef, reduction, denom, valid, smoothing, weight) if needs_grad(logp) else None
     return record(data.astype(x.dtype, copy=False), (logp,), NLL_LOSS, ctx)
 
 
+def _class_weights(weight, x):
+    """The per-class weights w_c shaped to broadcast over x (N, C, d1, ...): ones without a weight."""
+    w = np.ones(x.shape[1], x.dtype) if weight is None else weight
+    return w.reshape((1, -1) + (1,) * (x.ndim - 2))
+
+
+def _class_sum(x, weight):
+    """Σ_c w_c x[n, c, ...] over the class axis."""
+    return (x * _class_weights(weight, x)).sum(axis=1)
+
+
 class Picked(NamedTuple):
-    """nll_loss's targets (ignored ones as class 0), their weights (0 when ignored), the reduction
-    and the 'mean' denominator Σ w[t_n] (None otherwise)."""
+    """nll_loss's targets (ignored ones as class 0), their weights w[t_n] (0 when ignored), the
+    reduction, the 'mean' denominator Σ w[t_n] (None otherwise), which targets are not ignored,
+    the label smoothing ε and the class weights (None: all 1)."""
 
     target: np.ndarray
     coef: np.ndarray
     reduction: str
     denom: object
+    valid: np.ndarray
+    smoothing: float
+    weight: object
 
 
 def _nll_loss_backward(out, g, needs):
     logp = out.parents[0]
-    t, coef, reduction, denom = out._ctx
+    t, coef, reduction, denom, valid, eps, weight = out._ctx
     shape = logp._data.shape if logp._data.ndim > 1 else (1,) + logp._data.shape
     if reduction == "none":
         ge = g.reshape(t.shape)
     else:
         ge = np.broadcast_to(g if denom is None else g / denom, t.shape)
     grad = np.zeros(shape, logp._data.dtype)
-    np.put_along_axis(grad, t[:, None], (-coef * ge)[:, None], axis=1)
+    if eps:
+        grad -= (eps / shape[1]) * _class_weights(weight, grad) * np.expand_dims(np.where(valid, ge, 0), 1)
+        coef = coef * (1 - eps)
+    picked = np.take_along_axis(grad, t[:, None], axis=1)
+    np.put_along_axis(grad, t[:, None], picked - np.where(valid, coef * ge, 0)[:, None], axis=1)
     return (grad.reshape(logp._data.shape),)
 
 
 def _nll_loss_expand(t, A):
-    target, coef, reduction, denom = t._ctx
+    target, coef, reduction, denom, valid, eps, weight = t._ctx
     X = A[None] if A.ndim == 1 else A
+    n_classes = X.shape[1]
+    w = np.ones(n_classes) if weight is None else weight
     losses = np.empty(target.shape, dtype=object)
     for idx in np.ndindex(*target.shape):
-        losses[idx] = X[(idx[0], int(target[idx])) + idx[1:]] * -float(coef[idx])
+        if not valid[idx]:  # an ignored target adds a constant 0
+            losses[idx] = _const(0.0, "nll_loss")
+            continue
+        row = [X[(idx[0], c) + idx[1:]] for c in range(n_classes)]
+        loss = row[int(target[idx])] * -(float(coef[idx]) * (1 - eps))
+        if eps:
+            loss = loss - sum_node(tuple(v * float(wc) for v, wc in zip(row, w))) * (eps / n_classes)
+        losses[idx] = loss
     if reduction == "none":
         return losses.reshape(t.shape)
     s = sum_node(tuple(losses.ravel()))

@@ -15,7 +15,7 @@ from ...ops import norm as _norm
 from ...tensor import Tensor
 
 __all__ = ["linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax", "batch_norm",
-           "dropout", "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy",
+           "dropout", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits"]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -210,24 +210,25 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     cdim = 0 if input.ndim == 1 else 1
     c = input.shape[cdim]
     w = _class_weight(fn, weight, c)
-    if isinstance(target, Tensor) and target.dtype.kind == "f" and target.shape == input.shape:
+    if _probabilities(fn, input, target):
+        if ignore_index >= 0:
+            fail(fn, f"ignore_index={ignore_index} is not supported for class-probability targets (a float target "
+                     f"of the input's shape {input.shape}), like PyTorch")
         return _soft_cross_entropy(input, target, w, cdim, reduction, eps)
     t = _class_targets(fn, input, target, ignore_index)
-    logp = _act.log_softmax(input, cdim)
-    loss = _loss.nll_loss(logp, t, w, int(ignore_index), reduction)
-    if eps == 0.0:
-        return loss
-    # PyTorch's label smoothing: (1 - ε) nll + ε/C · Σ_c -w_c logp_c (ignored targets count 0)
-    keep = (t != ignore_index).astype(input.dtype)
-    wshape = (c,) + (1,) * (input.ndim - 1 - cdim)
-    wl = logp if w is None else logp * Tensor._leaf(w.astype(input.dtype).reshape(wshape), False)
-    smooth = -(wl.sum(axis=cdim)) * Tensor._leaf(keep, False)
-    if reduction == "mean":
-        denom = keep.sum() if w is None else (w[np.where(keep > 0, t, 0)] * keep).sum()
-        smooth = smooth.sum() / float(denom)
-    elif reduction == "sum":
-        smooth = smooth.sum()
-    return loss * (1.0 - eps) + smooth * (eps / c)
+    return _loss.nll_loss(_act.log_softmax(input, cdim), t, w, int(ignore_index), reduction, eps)
+
+
+def _probabilities(fn, input, target) -> bool:
+    """Whether ``target`` holds class probabilities (a float tensor of the input's shape, PyTorch's
+    soft targets) rather than class indices; a float target of the input's rank but another
+    shape is neither."""
+    if not isinstance(target, Tensor) or target.dtype.kind != "f" or target.ndim != input.ndim:
+        return False
+    if target.shape != input.shape:
+        fail(fn, f"a class-probability target must have the input's shape {input.shape}, got {target.shape} "
+                 f"(class indices have shape {() if input.ndim == 1 else (input.shape[0],) + input.shape[2:]})")
+    return True
 
 
 def _soft_cross_entropy(input, target, w, cdim, reduction, eps):
@@ -243,41 +244,60 @@ def _soft_cross_entropy(input, target, w, cdim, reduction, eps):
 
 
 # ---------------------------------------------------------------- regression / binary losses
-def _same_shape(fn, input, target):
+def _binary_targets(fn, input, target, probabilities):
+    """input and target tensors of one shape; with ``probabilities`` (binary_cross_entropy, as in
+    PyTorch) the target's values must lie in [0, 1] (NaN passes: it propagates)."""
     _tensor(fn, "input", input)
     _tensor(fn, "target", target)
     if input.shape != target.shape:
         fail(fn, f"target shape {target.shape} must equal input shape {input.shape}")
+    if not probabilities:
+        return
+    y = target.data
+    outside = (y < 0) | (y > 1)
+    if outside.any():
+        fail(fn, f"target must hold probabilities in [0, 1], got {y[outside].flat[0]} (target {target.shape})")
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean") -> Tensor:
-    """(input - target)², averaged or summed; broadcasting with a warning, like PyTorch."""
-    fn = "mse_loss"
+def _regression(fn, input, target, size_average, reduce, reduction):
+    """The checks mse_loss and l1_loss share: tensors, the reduction, shapes that broadcast (with
+    PyTorch's warning when they differ); returns input - target."""
     _legacy(fn, size_average, reduce)
     _tensor(fn, "input", input)
-    _tensor(fn, "target", target)
+    _tensor(fn, "target", target, floating=False)
     choice(fn, "reduction", reduction, _REDUCTIONS)
     if input.shape != target.shape:
         try:
             np.broadcast_shapes(input.shape, target.shape)
         except ValueError:
             fail(fn, f"input {input.shape} and target {target.shape} have different shapes that do not broadcast")
-        warnings.warn(f"mse_loss: target shape {target.shape} differs from input shape {input.shape}; they are "
-                      "broadcast, which is likely not what you want (PyTorch warns the same)", UserWarning, stacklevel=2)
-    d = input - target
+        warnings.warn(f"{fn}: target shape {target.shape} differs from input shape {input.shape}; they are "
+                      "broadcast, which is likely not what you want (PyTorch warns the same)", UserWarning, stacklevel=3)
+    return input - target
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean") -> Tensor:
+    """(input - target)², averaged or summed; broadcasting with a warning, like PyTorch."""
+    d = _regression("mse_loss", input, target, size_average, reduce, reduction)
     return _reduce(d * d, reduction)
 
 
-def _elementwise_weight(fn, weight, shape):
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean") -> Tensor:
+    """|input - target|, averaged or summed (gradient sign(input - target), 0 where equal or NaN, like PyTorch)."""
+    d = _regression("l1_loss", input, target, size_average, reduce, reduction)
+    return _reduce(d.abs(), reduction)
+
+
+def _elementwise_weight(fn, weight, shape, arg="weight"):
     if weight is None:
         return None
     if not isinstance(weight, Tensor):
-        fail(fn, f"weight must be a Tensor or None, got {type_name(weight)}", TypeError)
+        fail(fn, f"{arg} must be a Tensor or None, got {type_name(weight)}", TypeError)
     try:
         if np.broadcast_shapes(weight.shape, shape) != shape:
             raise ValueError
     except ValueError:
-        fail(fn, f"weight of shape {weight.shape} does not broadcast to input {shape}")
+        fail(fn, f"{arg} of shape {weight.shape} does not broadcast to input {shape}")
     return weight
 
 
@@ -285,7 +305,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     """-(t log p + (1 - t) log(1 - p)) with each log clamped at -100; p must lie in [0, 1]."""
     fn = "binary_cross_entropy"
     _legacy(fn, size_average, reduce)
-    _same_shape(fn, input, target)
+    _binary_targets(fn, input, target, True)
     choice(fn, "reduction", reduction, _REDUCTIONS)
     x = input.data
     outside = (x < 0) | (x > 1)
@@ -304,12 +324,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """binary_cross_entropy(sigmoid(input), target) computed stably from the logits."""
     fn = "binary_cross_entropy_with_logits"
     _legacy(fn, size_average, reduce)
-    _same_shape(fn, input, target)
+    _binary_targets(fn, input, target, False)
     choice(fn, "reduction", reduction, _REDUCTIONS)
     w = _elementwise_weight(fn, weight, input.shape)
     pw = None
     if pos_weight is not None:
-        pwt = _elementwise_weight(fn, pos_weight, input.shape)
+        pwt = _elementwise_weight(fn, pos_weight, input.shape, "pos_weight")
         pw = pwt.data.astype(input.dtype)
     loss = _loss.bce_with_logits(input, target, pw)
     if w is not None:
