@@ -41,6 +41,13 @@ def with_nan(pairs, where=(0,)):
     return [(m, t), *rest]
 
 
+def both(name, **kw):
+    """The loss module ``name`` in minigrad and in torch, with the same options (arrays as tensors)."""
+    def make(lib, to_tensor):
+        return getattr(lib, name)(**{k: to_tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()})
+    return make(nn, mg.tensor), make(tnn, torch.tensor)
+
+
 WEIGHT = np.array([1.0, 2.0, 0.5, 3.0, 1.5])
 REDUCTIONS = ["mean", "sum", "none"]
 
@@ -60,10 +67,7 @@ def test_cross_entropy_loss_module_like_torch(xshape, reduction, options, nan):
     kw = dict(options)
     if len(xshape) == 1 and kw.get("ignore_index") == int(tm.data) and reduction == "mean":
         kw.pop("ignore_index")  # a lone ignored target is 0/0 in both; tested on its own below
-    mk = nn.CrossEntropyLoss(**{k: mg.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()},
-                             reduction=reduction)
-    tk = tnn.CrossEntropyLoss(**{k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()},
-                              reduction=reduction)
+    mk, tk = both("CrossEntropyLoss", **kw, reduction=reduction)
     compare_with_torch(lambda x: mk(x, tm), lambda x: tk(x, tt), pairs, rtol=1e-9)
 
 
@@ -76,10 +80,7 @@ def test_cross_entropy_loss_with_class_probabilities_like_torch(xshape, reductio
     pairs = twins(xshape, seed=3) + [probabilities(xshape, seed=4, cdim=cdim)]
     pairs = with_nan(pairs, (0,) * len(xshape))
     kw = dict(options)
-    mk = nn.CrossEntropyLoss(**{k: mg.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()},
-                             reduction=reduction)
-    tk = tnn.CrossEntropyLoss(**{k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()},
-                              reduction=reduction)
+    mk, tk = both("CrossEntropyLoss", **kw, reduction=reduction)
     compare_with_torch(mk, tk, pairs)
 
 
@@ -94,9 +95,7 @@ def test_nll_loss_module_like_torch(xshape, reduction, options):
     if len(xshape) == 1 and kw.get("ignore_index") == int(tm.data) and reduction == "mean":
         kw.pop("ignore_index")
     pairs = with_nan(twins(xshape, seed=6), (0,) * len(xshape))
-    mk = nn.NLLLoss(**{k: mg.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}, reduction=reduction)
-    tk = tnn.NLLLoss(**{k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()},
-                     reduction=reduction)
+    mk, tk = both("NLLLoss", **kw, reduction=reduction)
     compare_with_torch(lambda x: mk(x, tm), lambda x: tk(x, tt), pairs)
 
 
@@ -137,8 +136,7 @@ def test_bce_loss_module_like_torch(reduction, weighted):
     rng = np.random.default_rng(11)
     pairs = [twins_of(rng.uniform(0.02, 0.98, (4, 3))), twins_of(rng.uniform(0, 1, (4, 3)))]
     w = rng.uniform(0.5, 2.0, 3) if weighted else None
-    mk = nn.BCELoss(weight=None if w is None else mg.tensor(w), reduction=reduction)
-    tk = tnn.BCELoss(weight=None if w is None else torch.tensor(w), reduction=reduction)
+    mk, tk = both("BCELoss", weight=w, reduction=reduction)
     compare_with_torch(mk, tk, pairs)
 
 
@@ -148,8 +146,7 @@ def test_bce_with_logits_loss_module_like_torch(reduction, options):
     rng = np.random.default_rng(12)
     pairs = with_nan([twins_of(rng.standard_normal((4, 3)) * 5), twins_of(rng.uniform(0, 1, (4, 3)))], (2, 1))
     kw = {k: rng.uniform(0.5, 3.0, 3) for k, on in options.items() if on}
-    mk = nn.BCEWithLogitsLoss(**{k: mg.tensor(v) for k, v in kw.items()}, reduction=reduction)
-    tk = tnn.BCEWithLogitsLoss(**{k: torch.tensor(v) for k, v in kw.items()}, reduction=reduction)
+    mk, tk = both("BCEWithLogitsLoss", **kw, reduction=reduction)
     compare_with_torch(mk, tk, pairs)
 
 
@@ -168,8 +165,7 @@ def test_loss_modules_repr_and_state_dict_like_torch():
              ("NLLLoss", {"weight": w, "ignore_index": 2}), ("MSELoss", {"reduction": "sum"}), ("L1Loss", {}),
              ("BCELoss", {"weight": w}), ("BCEWithLogitsLoss", {"weight": w, "pos_weight": w * 2})]
     for name, kw in cases:
-        m = getattr(nn, name)(**{k: mg.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()})
-        t = getattr(tnn, name)(**{k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()})
+        m, t = both(name, **kw)
         assert repr(m) == repr(t)
         ours, theirs = m.state_dict(), t.state_dict()
         assert list(ours) == list(theirs), name
