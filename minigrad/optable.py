@@ -18,7 +18,7 @@ class Op:
     - ``word``: how automatic names and diagram labels call its nodes (``mul`` → mul1, mul2).
     - ``text(args, ctx)`` / ``latex(args, ctx)``: the forward written over its parents' names
       (``x11*w11``); None means ``word(args)``.
-    - ``formula(args, ctx)``: the forward over formulas (derivation/formula.py), so a
+    - ``formula(args, ctx)``: the forward over formulas (derivation/expr.py), so a
       derivation can expand intermediate names down to the leaves (scalar ops).
     - ``decision(node)``: for ops whose partials depend on a comparison (max, relu), the
       comparisons the numbers made, as ``(left parent index, relation, right parent index or

@@ -184,3 +184,43 @@ def test_the_notebook_frame_of_viz_show_steps_like_the_page(page, tmp_path):
     assert frame.locator("#node-name").text_content() == "s11"
     assert frame.locator("#adjoint").get_attribute("data-value") == "1"
     assert frame.locator("#counter").text_content() == "step 23 / 42"
+
+
+HOSTILE_NAMES = ["</script><script>window.__pwned=1</script>", "<img src=x onerror=window.__pwned=1>",
+                 "/*__DATA__*/null<body onload=window.__pwned=1>", "<!--<script>", "w\\N"]
+
+
+@pytest.mark.parametrize("graphviz", [True, False], ids=["graphviz", "without-graphviz"])
+def test_hostile_names_and_title_are_shown_as_text_and_never_run(page, tmp_path, monkeypatch, graphviz):
+    """Issue 11 item 2: names that try to close the script, add a handler or fill a template
+    hole stay text; the stepper still starts and steps; nothing they carry runs."""
+    if not graphviz:
+        monkeypatch.setattr("minigrad.viz.html.have_dot", lambda: False)
+    leaves = [mg.Value(float(k + 1), name=n) for k, n in enumerate(HOSTILE_NAMES)]
+    f = leaves[0]
+    for v in leaves[1:]:
+        f = f * v
+    f.name = "<i onmouseover=window.__pwned=1>f</i>"
+    f.backward()
+    title = "<script>window.__pwned=1</script> title"
+    path = viz.to_html(f, tmp_path / "hostile.html", title=title)
+    page.goto(path.as_uri())
+    page.wait_for_function("window.minigradStepper !== undefined")
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.text_content("#title") == title
+    assert page.title() == title
+    labels = page.evaluate("window.minigradStepper.data.nodes.map(n => n.label)")
+    assert set(HOSTILE_NAMES) <= set(labels)
+    assert page.locator("img").count() == 0
+    total = page.evaluate("window.minigradStepper.data.steps.length")
+    shown = set()
+    for _ in range(total):
+        page.click("#step")
+        shown.add(page.text_content("#node-name"))
+    assert set(HOSTILE_NAMES) <= shown                   # each name shown as itself, as text
+    assert page.text_content("#counter") == f"step {total} / {total}"
+    page.mouse.move(10, 10)
+    for name in HOSTILE_NAMES:                           # the diagram's texts too
+        if graphviz:
+            assert page.locator("#diagram svg text", has_text=name.split("\\")[0]).count() >= 1
+    assert page.evaluate("typeof window.__pwned") == "undefined"

@@ -3,19 +3,14 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 
 import sympy
-from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
 
 from .._checks import fail, number
 from ..naming import format_number
 from . import expr as E
 from .derivation import Derivation, derive
-
-_TRANSFORMS = standard_transformations + (convert_xor,)
-# an identifier, optionally with an index in brackets: x11, σ11, w[1,2], x[1, 1, 2, 3]
-_TOKEN = re.compile(r"[^\W\d]\w*(?:\[[\d,\s]*\])?")
+from .handwritten import parse
 
 
 class CheckResult:
@@ -93,7 +88,7 @@ def check(output, wrt, expected, rtol=1e-6) -> CheckResult:
     nodes = _named_nodes(d)
     names = {name: sympy.Symbol(name) for name in nodes}
     if isinstance(expected, str):
-        parsed = _parse(expected, names)
+        parsed = parse("check", expected, names)
     elif isinstance(expected, sympy.Basic):
         parsed = expected
     elif isinstance(expected, numbers.Real) and not isinstance(expected, bool):
@@ -111,6 +106,7 @@ def check(output, wrt, expected, rtol=1e-6) -> CheckResult:
     values = {sympy.Symbol(name): sympy.Float(node.data) for name, node in nodes.items()}
     value = None
     if not unknown:
+        parsed = take_branches(parsed, values)
         try:
             value = complex(parsed.xreplace(values).evalf())
             value = value.real if value.imag == 0 else None
@@ -133,25 +129,22 @@ def _exactify(expr):
     return expr.xreplace(rule) if rule else expr
 
 
-def _parse(text: str, names: dict):
-    """Parse ``text`` with the graph's names as symbols (``w[1,2]`` too)."""
-    local, counter = {}, [0]
+def take_branches(expr, values: dict):
+    """``expr`` with each max, min, abs (and relu, a max with 0) replaced by the branch the
+    graph's current numbers take, as the derivation does: the first maximum on ties."""
+    def branch(e):
+        args = [branch(a) for a in e.args]
+        if isinstance(e, (sympy.Max, sympy.Min)):
+            numbers_ = [complex(a.xreplace(values).evalf()).real for a in args]
+            pick = max(numbers_) if isinstance(e, sympy.Max) else min(numbers_)
+            return args[numbers_.index(pick)]
+        if isinstance(e, sympy.Abs):
+            return args[0] if complex(args[0].xreplace(values).evalf()).real >= 0 else -args[0]
+        return e.func(*args) if args else e
 
-    def token(m):
-        raw = m.group(0)
-        key = re.sub(r"\s+", "", raw)
-        if key in names or "[" in key:
-            safe = f"_mg_{counter[0]}"
-            counter[0] += 1
-            local[safe] = names.get(key) or sympy.Symbol(key)
-            return safe
-        return raw
-
-    try:
-        source = _TOKEN.sub(token, text)
-        return parse_expr(source, local_dict=local, transformations=_TRANSFORMS)
-    except Exception as e:  # sympy raises SyntaxError, TokenError, TypeError, AttributeError...
-        fail("check", f"cannot parse expected {text!r} as a formula ({type(e).__name__}: {e})")
+    if not expr.has(sympy.Max, sympy.Min, sympy.Abs):
+        return expr
+    return branch(expr)
 
 
 def _terms(expr) -> dict:

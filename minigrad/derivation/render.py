@@ -63,7 +63,7 @@ class Latex(Text):
         return E.text(e, latex=True, names=latex_name)
 
     def words(self, s: str) -> str:
-        return rf"\text{{{s}}}"
+        return rf"\text{{{latex_text(s, text_mode=True)}}}"
 
     def cond(self, a: str, rel: str, b: str) -> str:
         return f"{a} {_LATEX_REL.get(rel, rel)} {b}"
@@ -80,11 +80,21 @@ class Latex(Text):
         form = None if op is None else op.latex
         if form:
             return form(args, node._ctx)
-        name = node.op.replace("_", r"\_")
+        name = latex_text(node.op)
         return f"\\operatorname{{{name}}}\\left({', '.join(args)}\\right)"
 
 
 _LATEX_REL = {">=": r"\geq", "<=": r"\leq"}
+_SPECIAL = re.compile(r"[\\{}$%#&_^~]")
+_MATH_ESCAPES = {"\\": r"\backslash{}", "^": r"\hat{}", "~": r"\sim{}"}
+_TEXT_ESCAPES = {"\\": r"\textbackslash{}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
+
+
+def latex_text(s: str, text_mode: bool = False) -> str:
+    r"""``s`` with LaTeX's special characters escaped, so a name is printed, never run
+    (``x}\input{f}`` stays those characters); ``text_mode`` for text inside ``\text{}``."""
+    table = _TEXT_ESCAPES if text_mode else _MATH_ESCAPES
+    return _SPECIAL.sub(lambda m: table.get(m.group(), "\\" + m.group()), str(s))
 
 
 _PLAIN = re.compile(r"^([^\W\d_]+)(\d+)('*)$")
@@ -106,12 +116,12 @@ def _base(base: str) -> str:
         if greek.startswith("GREEK ") and "LETTER" in greek:  # σ -> \sigma, Σ -> \Sigma
             word = greek.split()[-1].lower()
             return "\\" + (word.capitalize() if "CAPITAL" in greek else word)
-        return base
-    greek = sympy.latex(sympy.Symbol(base))
-    if greek.startswith("\\"):
-        return greek
-    base = base.replace("_", r"\_")
-    return rf"\mathrm{{{base}}}"
+        return latex_text(base)
+    if base.isascii() and base.replace("_", "").isalnum():  # sigma -> \sigma, alpha_1; other text is escaped
+        greek = sympy.latex(sympy.Symbol(base))
+        if greek.startswith("\\"):
+            return greek
+    return rf"\mathrm{{{latex_text(base)}}}"
 
 
 def derivation_lines(bp, wrt, fmt, path=None) -> list:

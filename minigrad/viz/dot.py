@@ -11,6 +11,7 @@ without it they fail with one line saying what to install (``DotNotFound``).
 """
 from __future__ import annotations
 
+import re
 import shutil
 
 import graphviz
@@ -33,6 +34,18 @@ SMALL = 60  # up to this many nodes, every edge is labelled with its local gradi
 SPINE = "8"  # graphviz edge weight of op -> op edges: the chain of ops stays in one line
 INSTALL_DOT = ("Graphviz's `dot` program is not on PATH; install graphviz: apt-get install graphviz "
                "(Debian/Ubuntu), conda install graphviz, or brew install graphviz (macOS)")
+
+
+def dot_text(s: str) -> str:
+    """Any text (a node's name, a title) as a DOT string that Graphviz draws as itself: its
+    backslashes are not escapes (``\\N``, ``\\l``) and ``<...>`` is not an HTML label."""
+    return graphviz.escape(str(s))
+
+
+def dot_tooltip(s: str) -> str:
+    """``dot_text`` for tooltips, which Graphviz also expands after unescaping (``\\N`` would
+    become the node's id): an invisible word joiner (U+2060) keeps a backslash off a letter."""
+    return dot_text(re.sub(r"\\(?=[A-Za-z])", lambda m: "\\\u2060", str(s)))
 
 
 def have_dot() -> bool:
@@ -105,7 +118,7 @@ def digraph(g: Graph, rankdir="LR", show_grad=True, focus="") -> Diagram:
     if g.note:
         title.append(g.note)
     dot.attr(rankdir=rankdir, fontname=FONT, fontsize="11", labelloc="t", nodesep="0.25",
-             ranksep="0.45", label="\n".join(title))
+             ranksep="0.45", label=dot_text("\n".join(title)))
     dot.attr("node", fontname=FONT, fontsize="10", penwidth="1")
     dot.attr("edge", fontname=FONT, fontsize="9", color=EDGE, arrowsize="0.7")
     clusters = {}
@@ -118,7 +131,7 @@ def digraph(g: Graph, rankdir="LR", show_grad=True, focus="") -> Diagram:
     for s, members in clusters.items():
         head = g.node(s)
         with dot.subgraph(name=f"cluster_{s}") as sub:
-            sub.attr(label=f"{head.label} = Σ {len(members) - 1} multiply-adds", style="rounded,dashed",
+            sub.attr(label=dot_text(f"{head.label} = Σ {len(members) - 1} multiply-adds"), style="rounded,dashed",
                      color="grey60", fontcolor="grey30", fontsize="9")
             for n in members:
                 _node(sub, n, show_grad)
@@ -163,8 +176,8 @@ def _node(dot, n: VNode, show_grad):
         attrs.update(shape="ellipse")
     if n.grouped:
         attrs.update(peripheries="2")
-    attrs["tooltip"] = n.label if not n.op else f"{n.label}: {n.op}"
-    dot.node(f"n{n.id}", "\n".join(node_text(n, show_grad)), **attrs)
+    attrs["tooltip"] = dot_tooltip(n.label if not n.op else f"{n.label}: {n.op}")
+    dot.node(f"n{n.id}", dot_text("\n".join(node_text(n, show_grad))), **attrs)
 
 
 def _edge(dot, g: Graph, e, label_local):
@@ -185,6 +198,8 @@ def _edge(dot, g: Graph, e, label_local):
     if src.kind == "op":
         attrs["weight"] = SPINE
     if e.local_grad is not None:
-        attrs["tooltip"] = (f"∂{dst.label}/∂{src.label} = {fmt(e.local_grad)}"
-                            + ("" if e.grad is None else f"; passes {fmt(e.grad)} back"))
+        attrs["tooltip"] = dot_tooltip(f"∂{dst.label}/∂{src.label} = {fmt(e.local_grad)}"
+                                       + ("" if e.grad is None else f"; passes {fmt(e.grad)} back"))
+    if "label" in attrs:
+        attrs["label"] = dot_text(attrs["label"])
     dot.edge(f"n{e.src}", f"n{e.dst}", **attrs)

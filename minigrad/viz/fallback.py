@@ -86,7 +86,7 @@ def figure(g: Graph, rankdir="LR", show_grad=True, focus=""):
         style = "round,pad=0.35" if n.kind == "op" else "round4,pad=0.4"
         x, y = xy[n.id]
         boxes[n.id] = ax.text(x, y, "\n".join(node_text(n, show_grad)), ha="center", va="center",
-                              fontsize=7, zorder=3,
+                              fontsize=7, zorder=3, parse_math=False,
                               bbox=dict(boxstyle=style, facecolor=fill,
                                         edgecolor="grey" if n.kind == "const" else "black",
                                         linewidth=1.6 if n.grouped else 0.8))
@@ -112,7 +112,7 @@ def figure(g: Graph, rankdir="LR", show_grad=True, focus=""):
     title = [t for t in (f"focus on {focus}" if focus else "", g.note) if t]
     if title:
         wrap = max(40, int(w_in * 14))
-        fig.suptitle("\n".join(textwrap.fill(t, wrap) for t in title), fontsize=8, y=0.995, va="top")
+        fig.suptitle("\n".join(textwrap.fill(t, wrap) for t in title), fontsize=8, y=0.995, va="top", parse_math=False)
     fig.text(0.99, 0.005, "drawn without Graphviz (networkx + matplotlib)", fontsize=6, color="grey",
              ha="right", va="bottom")
     return fig
@@ -144,5 +144,5 @@ def _arrow(ax, p, q, hp, hq, e, rad):
     if label:
         mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
         mx, my = mx + rad * (end[1] - start[1]) / 2, my - rad * (end[0] - start[0]) / 2
-        ax.text(mx, my, label, fontsize=6.5, color=color, ha="center", va="center", zorder=2,
+        ax.text(mx, my, label, fontsize=6.5, color=color, ha="center", va="center", zorder=2, parse_math=False,
                 bbox=dict(facecolor="white", edgecolor="none", pad=0.5, alpha=0.85))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import pathlib
+import re
 from html import escape
 from importlib import resources
 
@@ -29,6 +30,10 @@ from .svg import plain_svg
 
 MAX_TEXT_LINES = 80   # a node's whole derivation is embedded when it is about this long at most
 MAX_TERMS = 6         # chain-rule sums longer than this are written with Σ
+# the template's three holes, filled in ONE pass: text from a filling is never read as a hole
+_HOLES = re.compile(r"__TITLE__|<!--__SVG__-->|/\*__DATA__\*/null")
+# characters that could end the <script> element or a JavaScript string, written as escapes
+_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 @quiet_gc
@@ -52,12 +57,19 @@ def stepper_page(fn: str, root, focus=None, max_nodes=DEFAULT_MAX_NODES, title=N
         fail(fn, f"title must be a str or None, got {type(title).__name__}", TypeError)
     data = stepper_data(root, focus=focus, max_nodes=max_nodes, fn=fn)
     g = data.pop("_graph")
-    svg = _svg(g, focus_label(focus), rankdir)
+    if title is not None:
+        data["title"] = title
+    fillings = {"__TITLE__": escape(data["title"]), "<!--__SVG__-->": _svg(g, focus_label(focus), rankdir),
+                "/*__DATA__*/null": script_json(data)}
     page = resources.files("minigrad.viz").joinpath("stepper.html").read_text(encoding="utf-8")
-    blob = json.dumps(data, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
-    return (page.replace("__TITLE__", escape(title or data["title"]))
-                .replace("<!--__SVG__-->", svg)
-                .replace("/*__DATA__*/null", blob))
+    return _HOLES.sub(lambda m: fillings[m.group()], page)
+
+
+def script_json(data) -> str:
+    """``data`` as JSON safe inside a <script> element: no ``<``, ``>``, ``&``, U+2028 or U+2029
+    (names like ``</script>`` or ``<!--`` stay text; JSON.parse reads the escapes back)."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    return re.sub("[<>&\u2028\u2029]", lambda m: _SCRIPT_UNSAFE[m.group()], text)
 
 
 def _svg(g: Graph, focus: str, rankdir="LR") -> str:

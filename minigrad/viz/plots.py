@@ -91,7 +91,7 @@ def show_feature_maps(maps, path, cmap="viridis", title=None, numbers=None):
                 _annotate(ax, im, a[i, j])
             ax.set_title(f"channel {j}" if n == 1 else f"image {i}, channel {j}", fontsize=8)
     if title:
-        fig.suptitle(title, y=1.0, va="bottom")
+        fig.suptitle(title, y=1.0, va="bottom", parse_math=False)
     return _save(fig, path)
 
 
@@ -120,7 +120,7 @@ def show_kernels(weight, path, title=None, cmap="RdBu_r"):
             _annotate(ax, im, w[i, j])
             ax.set_title(f"out {i}, in {j}", fontsize=7)
     if title:
-        fig.suptitle(title, y=1.0, va="bottom")
+        fig.suptitle(title, y=1.0, va="bottom", parse_math=False)
     return _save(fig, path)
 
 
@@ -173,11 +173,11 @@ def show_kernel_application(image, kernels, path, title=None):
         lim = float(np.max(np.abs(k))) or 1.0
         im = axes[r, 1].imshow(k, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
         _annotate(axes[r, 1], im, k, "{:.3g}")
-        axes[r, 1].set_title(f"⊗ {name}", fontsize=8)
+        axes[r, 1].set_title(f"⊗ {name}", fontsize=8, parse_math=False)
         axes[r, 2].imshow(out, cmap="gray", interpolation="nearest")
         axes[r, 2].set_title("= result", fontsize=8)
     if title:
-        fig.suptitle(title, y=1.0, va="bottom")
+        fig.suptitle(title, y=1.0, va="bottom", parse_math=False)
     return _save(fig, path)
 
 
@@ -210,9 +210,9 @@ def show_images(images, path, labels=None, ncols=8, cmap="gray", title=None):
             img = (img - lo) / (hi - lo) if hi > lo else np.zeros_like(img)
         ax.imshow(img, cmap=cmap, interpolation="nearest")
         if labels is not None:
-            ax.set_title(str(labels[k]), fontsize=8)
+            ax.set_title(str(labels[k]), fontsize=8, parse_math=False)
     if title:
-        fig.suptitle(title, y=1.0, va="bottom")
+        fig.suptitle(title, y=1.0, va="bottom", parse_math=False)
     return _save(fig, path)
 
 
@@ -237,12 +237,13 @@ def plot_curves(curves, path, title=None, xlabel="epoch", ylabel=None, logy=Fals
         ax.plot(np.arange(len(y)), y, marker="o" if len(y) <= 30 else None, markersize=3, label=str(name))
     if logy:
         ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(xlabel, parse_math=False)
     if ylabel:
-        ax.set_ylabel(ylabel)
+        ax.set_ylabel(ylabel, parse_math=False)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, parse_math=False)
     ax.grid(alpha=0.3)
-    ax.legend()
+    for text in ax.legend().get_texts():  # names are text, not mathtext
+        text.set_parse_math(False)
     fig.tight_layout()
     return _save(fig, path)
