@@ -216,13 +216,28 @@ class Tensor(TorchMethods, Node):
         """Mean over ``axis`` (all axes by default)."""
         return _red.mean(self, _axis(axis, dim), keepdims if keepdim is None else keepdim)
 
-    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        """Max over ``axis``; ties as PyTorch (one axis: the first; all axes: split evenly)."""
-        return _red.max(self, _axis(axis, dim), keepdims if keepdim is None else keepdim)
+    def max(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """``t.max()`` a 0-d tensor; ``t.max(dim)`` the named tuple (values, indices); ``t.max(other)`` the maximum.
 
-    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        """Min over ``axis``; ties as in ``max``."""
-        return _red.min(self, _axis(axis, dim), keepdims if keepdim is None else keepdim)
+        ``dim`` may be given as ``dim=``; ``t.max(other)`` is the elementwise ``maximum``. The NumPy
+        spelling ``t.max(axis=..., keepdims=...)`` returns the values only (an int or a tuple of axes).
+
+        Ties follow PyTorch: along one dim the first maximum takes the whole gradient; over all
+        axes or a tuple of axes it is split evenly among the tied maxima.
+        """
+        return _extreme_method("max", self, dim, keepdim, axis, keepdims)
+
+    def min(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """PyTorch's ``min``, spelled and tied as ``max``."""
+        return _extreme_method("min", self, dim, keepdim, axis, keepdims)
+
+    def amax(self, dim=(), keepdim=False):
+        """The maximum over ``dim`` (an int or a tuple; ``()`` or None: all), values only; ties split evenly."""
+        return _red.max(self, _all_dims(dim), keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        """The minimum over ``dim`` (an int or a tuple), values only; ties split evenly."""
+        return _red.min(self, _all_dims(dim), keepdim)
 
     def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """Index of the first maximum (int64, no grad)."""
@@ -463,6 +478,33 @@ _TWO_NEEDS = {(True, True): (True, True), (True, False): (True, False), (False, 
 def needs_grad(*tensors) -> bool:
     """True when an op on these tensors will be recorded (so its backward context is worth saving)."""
     return _mode.enabled and any(t.requires_grad for t in tensors)
+
+
+def _extreme_method(fn, t, dim, keepdim, axis, keepdims):
+    """``Tensor.max``/``min``: which of PyTorch's three meanings (or NumPy's spelling) was asked for."""
+    if keepdim is not None and keepdims is not None and keepdim != keepdims:
+        raise TypeError(f"Tensor.{fn}: give keepdim or keepdims, not both")
+    keep = keepdims if keepdim is None else keepdim
+    if dim is None:
+        return (_red.max if fn == "max" else _red.min)(t, axis, bool(keep))
+    if axis is not None:
+        raise TypeError(f"Tensor.{fn}: give axis or dim, not both")
+    if isinstance(dim, Tensor):
+        if keep is not None:
+            raise TypeError(f"Tensor.{fn}: keepdim has no meaning for the elementwise {fn} of two tensors")
+        return (_ew.maximum if fn == "max" else _ew.minimum)(t, dim)
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"Tensor.{fn}: dim must be an int (amax/amin take a tuple of dims, or use axis=), "
+                        f"got {dim!r}")
+    return (_red.max_dim if fn == "max" else _red.min_dim)(t, dim, bool(keep))
+
+
+def _all_dims(dim):
+    """amax/amin's ``dim`` as the reductions take it: ``()``/None mean every axis, and one int is
+    a tuple of one (so ties split evenly, as ``torch.amax``'s do)."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return None
+    return (dim,) if isinstance(dim, int) else tuple(dim) if isinstance(dim, list) else dim
 
 
 def _axis(axis, dim):

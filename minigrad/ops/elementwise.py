@@ -16,7 +16,7 @@ from .._checks import fail
 from ..grids import each
 from ..optable import register
 from ..tensor import Tensor, as_array, record
-from ..value import _const, max_node
+from ..value import _const, max_node, sum_node
 
 _quiet = np.errstate
 
@@ -303,6 +303,52 @@ def _clip_expand(t, A):
 
 
 CLIP = register("clip", _clip_backward, scalar=False, expand=_clip_expand)
+
+
+# ---------------------------------------------------------------- maximum(a, b), minimum(a, b)
+def maximum(a, b) -> Tensor:
+    """The larger of a and b, element by element (NaN if either is NaN). The gradient goes to the
+    larger; a tie splits it in halves; where a NaN is involved both get it whole (PyTorch's rule)."""
+    a, b, data = _binary("maximum", np.maximum, a, b)
+    return record(data, (a, b), MAXIMUM)
+
+
+def minimum(a, b) -> Tensor:
+    """The smaller of a and b, element by element (ties and NaN as in ``maximum``)."""
+    a, b, data = _binary("minimum", np.minimum, a, b)
+    return record(data, (a, b), MINIMUM)
+
+
+def _extremum_shares(x, y, larger):
+    """The share of the gradient each operand takes: 1 for the winner, 1/2 each on a tie, 0 for
+    the loser; where a comparison is False both ways (a NaN) both keep 1."""
+    tie = x == y
+    wins_a, wins_b = (x > y, x < y) if larger else (x < y, x > y)
+    share_a = np.where(tie, 0.5, np.where(wins_b, 0.0, 1.0))
+    share_b = np.where(tie, 0.5, np.where(wins_a, 0.0, 1.0))
+    return share_a, share_b
+
+
+def _extremum_backward(out, g, needs):
+    a, b = out.parents
+    share_a, share_b = _extremum_shares(a._data, b._data, out.op == "maximum")
+    return (g * share_a if needs[0] else None), (g * share_b if needs[1] else None)
+
+
+def _extremum_expand(t, A, B):
+    """One 2-input max node where one side wins; a tie (or a NaN) as the weighted sum of the two."""
+    larger = t.op == "maximum"
+
+    def pick(a, b):
+        sa, sb = (float(s) for s in _extremum_shares(np.float64(a.data), np.float64(b.data), larger))
+        if sa + sb != 1.0 or sa == sb:      # a tie (halves) or a NaN (both whole)
+            return sum_node((a * sa, b * sb))
+        return max_node((a, b)) if larger else -max_node((-a, -b))
+    return each(pick, A, B)
+
+
+MAXIMUM = register("maximum", _extremum_backward, scalar=False, expand=_extremum_expand)
+MINIMUM = register("minimum", _extremum_backward, scalar=False, expand=_extremum_expand)
 
 
 # ---------------------------------------------------------------- comparisons (no grad)

@@ -7,12 +7,12 @@ selected elements only.
 from __future__ import annotations
 
 import builtins
+from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import fail, is_int
-from typing import NamedTuple
-
+from .. import return_types
+from .._checks import dim as check_dim, fail, is_int
 from ..grids import each, reduce
 from ..optable import register
 from ..tensor import Tensor, needs_grad, record
@@ -129,6 +129,38 @@ def min(a: Tensor, axis=None, keepdims=False) -> Tensor:
     return _extreme("min", a, axis, keepdims, np.min, np.argmin)
 
 
+def max_dim(a: Tensor, dim, keepdim=False):
+    """``torch.max(a, dim)``: the named tuple ``(values, indices)``; the gradient goes to the
+    maximum that ``indices`` names (ties: the first; NaN: the first NaN, whose value is NaN)."""
+    return _extreme_dim("max", a, dim, keepdim, np.argmax)
+
+
+def min_dim(a: Tensor, dim, keepdim=False):
+    """``torch.min(a, dim)``: ``(values, indices)`` (ties as in ``max_dim``)."""
+    return _extreme_dim("min", a, dim, keepdim, np.argmin)
+
+
+def _extreme_dim(fn, a, dim, keepdim, arg):
+    x = a._data
+    d = check_dim(fn, "dim", dim, x.ndim)
+    if x.ndim == 0:  # a 0-d tensor is its own maximum, at index 0 (like PyTorch)
+        values = record(x.copy(), (a,), MAX if fn == "max" else MIN, Reduced((), keepdim, np.ones((), x.dtype)))
+        return _PAIRS[fn](values, Tensor._leaf(np.zeros((), np.int64), False))
+    if x.shape[d] == 0:
+        fail(fn, f"dim {dim} has size 0 in shape {x.shape}: there is no maximum to take" if fn == "max" else
+             f"dim {dim} has size 0 in shape {x.shape}: there is no minimum to take")
+    idx = arg(x, axis=d, keepdims=True)
+    data = np.take_along_axis(x, idx, axis=d)
+    mask = None
+    if needs_grad(a):
+        mask = np.zeros(x.shape, x.dtype)
+        np.put_along_axis(mask, idx, 1.0, axis=d)
+    if not keepdim:
+        data, idx = data.squeeze(d), idx.squeeze(d)
+    values = record(data, (a,), MAX if fn == "max" else MIN, Reduced((d,), keepdim, mask))
+    return _PAIRS[fn](values, Tensor._leaf(idx.astype(np.int64, copy=False), False))
+
+
 def _extreme(fn, a, axis, keepdims, reduce, arg):
     x = a._data
     if x.size == 0:
@@ -175,6 +207,7 @@ def _extreme_expand(t, A):
 
 MAX = register("max", _extreme_backward, scalar=False, expand=_extreme_expand)
 MIN = register("min", _extreme_backward, scalar=False, expand=_extreme_expand)
+_PAIRS = {"max": return_types.max, "min": return_types.min}
 
 
 # ---------------------------------------------------------------- argmax (no grad)

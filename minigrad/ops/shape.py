@@ -1,13 +1,13 @@
-"""Shape ops: reshape, transpose, indexing and dtype casts. They move numbers, never change them,
-so each backward moves the gradient back the same way."""
+"""Shape ops: reshape, transpose, indexing, dtype casts, cat and where. They move numbers, never
+change them, so each backward moves the gradient back the same way."""
 from __future__ import annotations
 
 import numpy as np
 
-from .._checks import fail, is_int, dim as _dim
 from typing import NamedTuple
 
-from ..grids import obj
+from .._checks import dim as _dim, fail, is_int, type_name
+from ..grids import each, obj
 from ..optable import register
 from ..tensor import Tensor, record
 
@@ -193,3 +193,92 @@ def _cast_backward(out, g, needs):
 
 
 CAST = register("cast", _cast_backward, scalar=False, expand=lambda t, a: a)
+
+
+# ---------------------------------------------------------------- cat
+class Pieces(NamedTuple):
+    """cat's axis and where each input's part ends along it."""
+
+    axis: int
+    ends: tuple
+
+
+def cat(tensors, dim=0, fn="cat") -> Tensor:
+    """The tensors joined along ``dim`` (same shape elsewhere); the gradient is cut back into pieces."""
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)):
+        fail(fn, f"tensors must be a list or tuple of Tensors, got {type_name(tensors)}", TypeError)
+    if not tensors:
+        fail(fn, "expected a non-empty list of Tensors")
+    for k, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            fail(fn, f"tensors[{k}] must be a Tensor, got {type_name(t)}", TypeError)
+    first = tensors[0]._data
+    if first.ndim == 0:
+        fail(fn, "zero-dimensional tensors cannot be concatenated (stack them, or unsqueeze(0) first)")
+    d = _dim(fn, "dim", dim, first.ndim)
+    for k, t in enumerate(tensors):
+        s = t._data.shape
+        if len(s) != first.ndim or s[:d] + s[d + 1:] != first.shape[:d] + first.shape[d + 1:]:
+            fail(fn, f"tensors must have the same shape except in dim {d}, got {first.shape} and {s} "
+                     f"(tensors[0] and tensors[{k}])")
+    data = np.concatenate([t._data for t in tensors], axis=d)
+    return record(data, tuple(tensors), CAT, Pieces(d, tuple(np.cumsum([t._data.shape[d] for t in tensors]))))
+
+
+def _cat_backward(out, g, needs):
+    axis, ends = out._ctx
+    parts = np.split(g, ends[:-1], axis=axis)
+    return tuple(p if need else None for p, need in zip(parts, needs))
+
+
+CAT = register("cat", _cat_backward, scalar=False, expand=lambda t, *grids: np.concatenate(grids, axis=t._ctx.axis))
+
+
+def stack(tensors, dim=0) -> Tensor:
+    """The tensors (all of one shape) along a new dimension ``dim``: each unsqueezed, then ``cat``."""
+    fn = "stack"
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)) or not tensors:
+        fail(fn, f"tensors must be a non-empty list or tuple of Tensors, got {type_name(tensors)}", TypeError)
+    for k, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            fail(fn, f"tensors[{k}] must be a Tensor, got {type_name(t)}", TypeError)
+        if t._data.shape != tensors[0]._data.shape:
+            fail(fn, f"expects each tensor to have the same shape, got {tensors[0]._data.shape} and "
+                     f"{t._data.shape} (tensors[0] and tensors[{k}])")
+    d = _dim(fn, "dim", dim, tensors[0]._data.ndim + 1)
+    return cat([unsqueeze(t, d) for t in tensors], d, fn)
+
+
+# ---------------------------------------------------------------- where
+def where(condition, a, b) -> Tensor:
+    """``a`` where ``condition`` holds, else ``b`` (broadcast together); each gets the gradient
+    where it was picked and exactly 0 elsewhere (a NaN gradient included, like PyTorch)."""
+    from .elementwise import lift
+
+    fn = "where"
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        fail(fn, f"condition must be a bool tensor (e.g. x > 0), got dtype {cond.dtype}", TypeError)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        fail(fn, f"input or other must be a Tensor, got {type_name(a)} and {type_name(b)}", TypeError)
+    a = a if isinstance(a, Tensor) else lift(a, b)
+    b = b if isinstance(b, Tensor) else lift(b, a)
+    try:
+        data = np.where(cond, a._data, b._data)
+    except ValueError:
+        fail(fn, f"condition, input and other cannot be broadcast together: shapes {cond.shape}, "
+                 f"{a._data.shape} and {b._data.shape}")
+    return record(data, (a, b), WHERE, cond)
+
+
+def _where_backward(out, g, needs):
+    cond = out._ctx
+    zero = np.zeros((), g.dtype)
+    return (np.where(cond, g, zero) if needs[0] else None), (np.where(cond, zero, g) if needs[1] else None)
+
+
+def _where_expand(t, A, B):
+    return each(lambda c, a, b: a if c else b, t._ctx, A, B)
+
+
+WHERE = register("where", _where_backward, scalar=False, expand=_where_expand)

@@ -1,0 +1,102 @@
+"""PyTorch's top-level functions (``torch.cat``, ``torch.max(x, 1)``, ``torch.flatten(x, 1)``, ...).
+
+Each checks that ``input`` is a Tensor (a message naming the function and the real type of
+what it got) and calls the op or the Tensor method of the same name, so nothing here adds a
+backward rule: the ops in ``minigrad/ops`` hold every forward, rule and scalar expansion.
+"""
+from __future__ import annotations
+
+from ._checks import tensor as _tensor_arg
+from .ops import elementwise as _ew
+from .ops import shape as _shape
+from .tensor import Tensor
+
+
+def _input(fn, x):
+    return _tensor_arg(fn, "input", x, floating=False)
+
+
+# ---------------------------------------------------------------- shape
+def flatten(input, start_dim=0, end_dim=-1) -> Tensor:
+    """Dimensions start_dim..end_dim merged into one: ``torch.flatten(x, 1)`` keeps the batch."""
+    return _shape.flatten(_input("flatten", input), start_dim, end_dim)
+
+
+def cat(tensors, dim=0) -> Tensor:
+    """The tensors joined along ``dim``; they agree in every other dimension."""
+    return _shape.cat(tensors, dim)
+
+
+def concat(tensors, dim=0) -> Tensor:
+    """``cat`` (PyTorch's other name)."""
+    return _shape.cat(tensors, dim, "concat")
+
+
+concatenate = concat
+
+
+def stack(tensors, dim=0) -> Tensor:
+    """Tensors of one shape along a new dimension ``dim``."""
+    return _shape.stack(tensors, dim)
+
+
+def where(condition, input=None, other=None):
+    """``input`` where ``condition`` holds, else ``other``; ``where(condition)`` alone gives the
+    indices of the True elements, one int64 tensor per dimension (``nonzero(as_tuple=True)``)."""
+    if input is None and other is None:
+        cond = _input("where", condition)
+        return tuple(Tensor._leaf(i.astype("int64"), False) for i in cond.data.nonzero())
+    return _shape.where(condition, input, other)
+
+
+# ---------------------------------------------------------------- max and min
+def max(input, dim=None, keepdim=False):
+    """``max(x)`` the largest element; ``max(x, dim)`` the named tuple ``(values, indices)``;
+    ``max(x, other)`` the elementwise ``maximum``."""
+    x = _input("max", input)
+    if dim is None or isinstance(dim, Tensor):
+        return x.max(dim)
+    return x.max(dim, keepdim)
+
+
+def min(input, dim=None, keepdim=False):
+    """``min(x)``, ``min(x, dim)`` (values, indices), ``min(x, other)``: as ``max``."""
+    x = _input("min", input)
+    if dim is None or isinstance(dim, Tensor):
+        return x.min(dim)
+    return x.min(dim, keepdim)
+
+
+def amax(input, dim=(), keepdim=False) -> Tensor:
+    """The maximum over ``dim`` (an int or a tuple; all by default), values only."""
+    return _input("amax", input).amax(dim, keepdim)
+
+
+def amin(input, dim=(), keepdim=False) -> Tensor:
+    """The minimum over ``dim`` (an int or a tuple), values only."""
+    return _input("amin", input).amin(dim, keepdim)
+
+
+def argmax(input, dim=None, keepdim=False) -> Tensor:
+    """Index of the first maximum (of the flattened tensor when ``dim`` is None), int64."""
+    return _input("argmax", input).argmax(dim=dim, keepdim=keepdim)
+
+
+def argmin(input, dim=None, keepdim=False) -> Tensor:
+    """Index of the first minimum, int64."""
+    return _input("argmin", input).argmin(dim=dim, keepdim=keepdim)
+
+
+def maximum(input, other) -> Tensor:
+    """The larger of the two, element by element (a tie splits the gradient in halves)."""
+    return _ew.maximum(_input("maximum", input), other)
+
+
+def minimum(input, other) -> Tensor:
+    """The smaller of the two, element by element."""
+    return _ew.minimum(_input("minimum", input), other)
+
+
+# max and min stay out of __all__: a star import must not shadow Python's builtins
+__all__ = ["flatten", "cat", "concat", "concatenate", "stack", "where", "amax", "amin", "argmax", "argmin",
+           "maximum", "minimum"]
