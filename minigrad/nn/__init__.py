@@ -8,6 +8,7 @@ The same names and arguments as ``torch.nn``, so a script moves between the two:
     model.summary((1, 1, 8, 8))
 """
 from . import functional, init
+from .activation import ELU, GELU, Hardtanh, LogSoftmax, SiLU, Softmax, Softplus
 from .containers import ModuleList, Sequential
 from .layers import (AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, Flatten, Identity,
                      LeakyReLU, Linear, MaxPool2d, ReLU, Sigmoid, Tanh)
@@ -16,5 +17,6 @@ from .module import Module, Parameter
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Conv2d", "ConvTranspose2d", "MaxPool2d",
            "AvgPool2d", "Linear", "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU", "Tanh", "Sigmoid",
-           "Flatten", "Dropout", "Identity", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss",
+           "Flatten", "Dropout", "Identity", "Softmax", "LogSoftmax", "GELU", "SiLU", "ELU", "Softplus", "Hardtanh",
+           "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss",
            "BCEWithLogitsLoss", "functional", "init"]

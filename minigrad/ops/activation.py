@@ -6,12 +6,15 @@ under one errstate set by ``Tensor.backward``).
 """
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
 import numpy as np
 
 from ..grids import each, reduce
 from ..optable import register
 from ..tensor import Tensor, record
-from ..value import sum_node
+from ..value import _const, _node, max_node, sum_node
 
 
 # ---------------------------------------------------------------- relu
@@ -65,11 +68,15 @@ TANH = register("tanh", _tanh_backward, scalar=False, expand=lambda t, a: each(l
 # ---------------------------------------------------------------- sigmoid
 def sigmoid(a: Tensor) -> Tensor:
     """σ(a) = 1 / (1 + e^-a), without overflow: e^-|a| is never larger than 1; d/da = σ (1 - σ)."""
-    x = a._data
     with np.errstate(all="ignore"):
-        e = np.exp(-np.abs(x))
-        data = np.where(x >= 0, 1, e) / (1 + e)
-    return record(data.astype(x.dtype, copy=False), (a,), SIGMOID)
+        data = _stable_sigmoid(a._data)
+    return record(data, (a,), SIGMOID)
+
+
+def _stable_sigmoid(x):
+    """σ(x) with e^-|x| <= 1 (never overflows), in x's dtype."""
+    e = np.exp(-np.abs(x))
+    return (np.where(x >= 0, 1, e) / (1 + e)).astype(x.dtype, copy=False)
 
 
 def _sigmoid_backward(out, g, needs):
@@ -155,3 +162,164 @@ def _dropout_backward(out, g, needs):
 
 DROPOUT = register("dropout", _dropout_backward, scalar=False,
                    expand=lambda t, a: each(lambda v, m: v * float(m), a, np.asarray(t._ctx, dtype=float)))
+
+
+# ---------------------------------------------------------------- gelu
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_TANH_BETA = math.sqrt(2.0 / math.pi)  # GELU's tanh form: tanh(√(2/π) (x + 0.044715 x³))
+_TANH_KAPPA = 0.044715
+_erf = np.frompyfunc(math.erf, 1, 1)  # Python's erf (libm's, to the last bit): NumPy has none
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """erf elementwise, in x's dtype (``math.erf`` per element: exact, about 0.14 µs each)."""
+    return np.asarray(_erf(x), dtype=np.float64).astype(x.dtype, copy=False)
+
+
+def gelu(a: Tensor, approximate: str = "none") -> Tensor:
+    """x Φ(x) = x/2 (1 + erf(x/√2)); d/dx = Φ(x) + x φ(x). ``approximate='tanh'``:
+    x/2 (1 + tanh u), u = √(2/π)(x + 0.044715 x³); d/dx = (1 + tanh u)/2 + x/2 (1 - tanh² u) du/dx."""
+    x = a._data
+    with np.errstate(all="ignore"):
+        if approximate == "tanh":
+            inner = np.tanh(_TANH_BETA * (x + _TANH_KAPPA * x * x * x))
+            data = 0.5 * x * (1 + inner)
+        else:
+            inner = 0.5 * (1 + erf(x * _SQRT_HALF))  # Φ(x)
+            data = x * inner
+    return record(data.astype(x.dtype, copy=False), (a,), GELU, Gelu(approximate, inner))
+
+
+class Gelu(NamedTuple):
+    """gelu's form ('none' or 'tanh') and what its backward reuses: Φ(x), or tanh u."""
+
+    approximate: str
+    inner: np.ndarray
+
+
+def _gelu_backward(out, g, needs):
+    x = out.parents[0]._data
+    approximate, inner = out._ctx
+    if approximate == "tanh":
+        du = _TANH_BETA * (1 + 3 * _TANH_KAPPA * x * x)
+        return (g * (0.5 * (1 + inner) + 0.5 * x * (1 - inner * inner) * du),)
+    return (g * (inner + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)),)
+
+
+def _erf_partials(out):
+    """∂erf(a)/∂a = 2/√π e^(-a²) (on numbers, and on formulas in a derivation)."""
+    a = out.parents[0].data
+    square = a * a
+    return (_TWO_OVER_SQRT_PI * (math.exp(-square) if isinstance(square, float) else (-square).exp()),)
+
+
+ERF = register("erf", _erf_partials, scalar=True, latex=lambda a, ctx: f"\\operatorname{{erf}}\\left({a[0]}\\right)")
+
+
+def erf_node(v):
+    """erf(v) as one scalar node."""
+    return _node(math.erf(v.data), (v,), ERF)
+
+
+def _gelu_expand(t, A):
+    if t._ctx.approximate == "tanh":
+        return each(lambda v: v * 0.5 * ((v + v ** 3 * _TANH_KAPPA) * _TANH_BETA).tanh() + v * 0.5, A)
+    return each(lambda v: v * ((erf_node(v * _SQRT_HALF) + 1.0) * 0.5), A)
+
+
+GELU = register("gelu", _gelu_backward, scalar=False, expand=_gelu_expand)
+
+
+# ---------------------------------------------------------------- silu
+def silu(a: Tensor) -> Tensor:
+    """x σ(x); d/dx = σ(x) (1 + x (1 - σ(x)))."""
+    x = a._data
+    with np.errstate(all="ignore"):
+        s = _stable_sigmoid(x)
+        data = x * s
+    return record(data, (a,), SILU, s)
+
+
+def _silu_backward(out, g, needs):
+    x, s = out.parents[0]._data, out._ctx
+    return (g * s * (1 + x * (1 - s)),)
+
+
+SILU = register("silu", _silu_backward, scalar=False, expand=lambda t, a: each(lambda v: v * v.sigmoid(), a))
+
+
+# ---------------------------------------------------------------- elu
+def elu(a: Tensor, alpha: float) -> Tensor:
+    """x if x > 0 else α (eˣ - 1); d/dx = 1 or α eˣ (NaN in, NaN out and a NaN gradient, like PyTorch)."""
+    x = a._data
+    with np.errstate(all="ignore"):
+        data = np.where(x <= 0, alpha * np.expm1(x), x).astype(x.dtype, copy=False)
+    return record(data, (a,), ELU, alpha)
+
+
+def _elu_backward(out, g, needs):
+    x, alpha = out.parents[0]._data, out._ctx
+    return (np.where(x > 0, g, g * (alpha * np.exp(x))),)
+
+
+ELU = register("elu", _elu_backward, scalar=False,
+               expand=lambda t, a: each(lambda v: (v.exp() - 1.0) * float(t._ctx) if v.data <= 0 else v, a))
+
+
+# ---------------------------------------------------------------- softplus
+def softplus(a: Tensor, beta: float, threshold: float) -> Tensor:
+    """log(1 + e^(βx)) / β, and x itself where βx > threshold (PyTorch's); d/dx = σ(βx) or 1."""
+    x = a._data
+    with np.errstate(all="ignore"):
+        bx = x * beta
+        linear = bx > threshold
+        data = np.where(linear, x, np.log1p(np.exp(bx)) / beta).astype(x.dtype, copy=False)
+    return record(data, (a,), SOFTPLUS, Softplus(beta, threshold, linear))
+
+
+class Softplus(NamedTuple):
+    """softplus' β and threshold, and where βx > threshold (the linear part)."""
+
+    beta: float
+    threshold: float
+    linear: np.ndarray
+
+
+def _softplus_backward(out, g, needs):
+    x = out.parents[0]._data
+    beta, _, linear = out._ctx
+    z = np.exp(x * beta)
+    return (np.where(linear, g, g * z / (z + 1)),)
+
+
+def _softplus_expand(t, A):
+    beta, threshold, _ = t._ctx
+    return each(lambda v: v if v.data * beta > threshold else ((v * float(beta)).exp() + 1.0).log() * (1.0 / beta), A)
+
+
+SOFTPLUS = register("softplus", _softplus_backward, scalar=False, expand=_softplus_expand)
+
+
+# ---------------------------------------------------------------- hardtanh
+def hardtanh(a: Tensor, min_val: float, max_val: float) -> Tensor:
+    """min(max(x, min_val), max_val); d/dx = 1 strictly inside (min_val, max_val), else 0 (PyTorch's,
+    unlike clamp's 1 at the ends)."""
+    x = a._data
+    data = np.minimum(np.maximum(x, np.asarray(min_val, x.dtype)), np.asarray(max_val, x.dtype))
+    return record(data, (a,), HARDTANH, (min_val, max_val))
+
+
+def _hardtanh_backward(out, g, needs):
+    x = out.parents[0]._data
+    lo, hi = out._ctx
+    return (g * ((x > lo) & (x < hi)).astype(g.dtype),)
+
+
+def _hardtanh_expand(t, A):
+    lo, hi = (float(b) for b in t._ctx)  # the bound first: a tie selects it, so x gets 0 at the ends
+    return each(lambda v: -max_node((_const(-hi, "hardtanh"), -max_node((_const(lo, "hardtanh"), v)))), A)
+
+
+HARDTANH = register("hardtanh", _hardtanh_backward, scalar=False, expand=_hardtanh_expand)

@@ -1,11 +1,14 @@
 """``minigrad.nn.functional`` (as ``F``): PyTorch's signatures and semantics, validated at the edge.
 
-Split by family: ``basic`` (linear, activations, softmax, normalisation, dropout, losses) and
-``conv`` (convolutions, pooling, padding, output sizes). Both call the ops in ``minigrad/ops``.
+Split by family: ``basic`` (linear, the slides' activations, softmax, normalisation, dropout,
+losses), ``activation`` (gelu, silu, elu, softplus, hardtanh) and ``conv`` (convolutions,
+pooling, padding, output sizes). Each calls the ops in ``minigrad/ops``.
 """
+from .activation import *  # noqa: F401,F403
+from .activation import __all__ as _activation_all
 from .basic import *  # noqa: F401,F403
 from .basic import __all__ as _basic_all
 from .conv import *  # noqa: F401,F403
 from .conv import __all__ as _conv_all
 
-__all__ = [*_basic_all, *_conv_all]
+__all__ = [*_basic_all, *_activation_all, *_conv_all]
