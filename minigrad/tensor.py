@@ -98,13 +98,17 @@ class Tensor(TorchMethods, Node):
         self.requires_grad = bool(flag)
         return self
 
-    def backward(self, grad=None, retain_graph=None, inputs=None):
-        """Reverse mode from this tensor; ``grad`` may be omitted only for one element.
+    def backward(self, grad=None, retain_graph=None, inputs=None, *, gradient=None):
+        """Reverse mode from this tensor; ``grad`` (PyTorch's ``gradient=``) may be omitted only for one element.
 
         The graph is always retained (diagrams and derivations read it afterwards), so
         ``retain_graph`` is accepted for PyTorch compatibility and changes nothing. ``inputs``
         (tensors) limits the pass to the paths from them, as in PyTorch.
         """
+        if gradient is not None:
+            if grad is not None:
+                raise TypeError("Tensor.backward: give grad or gradient (the same argument), not both")
+            grad = gradient
         if not self.requires_grad:
             raise ValueError(
                 f"Tensor.backward: this tensor (shape {self.shape}) does not require grad and has no graph "

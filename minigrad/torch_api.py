@@ -1,4 +1,4 @@
-"""PyTorch's spellings on Tensor: ``size()``, ``numel()``, devices, dtype casts, ``__index__``.
+"""PyTorch's spellings on Tensor: ``size()``, ``numel()``, ``grad_fn``, devices, dtype casts, ``__index__``.
 
 ``Tensor`` inherits these methods, so a script written for ``torch.Tensor`` runs unchanged.
 Every method here is built from existing ops (``cast`` for dtypes), so no method adds a
@@ -29,6 +29,77 @@ class Size(tuple):
     def numel(self) -> int:
         """The number of elements of a tensor of this shape: the product of the sides."""
         return math.prod(self)
+
+
+class _Name(str):
+    """An op's PyTorch-style name, readable as ``grad_fn.name`` and, as PyTorch spells it, ``grad_fn.name()``."""
+
+    __slots__ = ()
+
+    def __call__(self) -> str:
+        return str(self)
+
+
+# the names PyTorch prints where minigrad's op word reads otherwise
+_TORCH_WORDS = {"+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "**": "Pow", "@": "Mm", "linear": "Addmm",
+                "getitem": "Index", "reshape": "View", "cast": "ToCopy", "conv2d": "Convolution"}
+
+
+class GradFn:
+    """What made a tensor, as ``grad_fn`` shows it: ``<MulBackward0>``, with ``.name`` (also callable,
+    like PyTorch's ``name()``), ``.op`` (minigrad's op) and ``.next_functions`` (one pair per input:
+    its ``GradFn``, an ``AccumulateGrad`` for a leaf that requires grad, or None; and 0)."""
+
+    __slots__ = ("_node",)
+
+    def __init__(self, node):
+        self._node = node
+
+    @property
+    def name(self) -> str:
+        op = self._node.op
+        word = _TORCH_WORDS.get(op) or "".join(part.capitalize() for part in _op_word(self._node).split("_"))
+        return _Name(f"{word}Backward0")
+
+    op = property(lambda self: self._node.op, doc="minigrad's name of the op (the node's ``.op``).")
+
+    @property
+    def next_functions(self) -> tuple:
+        out = []
+        for p, need in zip(self._node.parents, self._node._needs):
+            if not need:
+                out.append((None, 0))
+            elif p.parents:
+                out.append((GradFn(p), 0))
+            else:
+                out.append((AccumulateGrad(p), 0))
+        return tuple(out)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other._node is self._node
+
+    def __hash__(self):
+        return id(self._node)
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+
+class AccumulateGrad(GradFn):
+    """Where a leaf's gradient is added up (PyTorch's ``AccumulateGrad``); ``.variable`` is the leaf."""
+
+    __slots__ = ()
+    name = property(lambda self: _Name("AccumulateGrad"))
+    op = property(lambda self: "")
+    variable = property(lambda self: self._node, doc="The leaf tensor.")
+    next_functions = property(lambda self: ())
+
+
+def _op_word(node) -> str:
+    from .optable import lookup  # the op table is filled by the ops, which import tensor
+
+    op = lookup(node)
+    return op.word if op is not None else node.op
 
 
 _TYPE_NAMES = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
@@ -83,6 +154,12 @@ class TorchMethods:
             fail("Tensor.__format__", f"format spec {spec!r} needs a 0-d tensor, got shape {self.data.shape} "
                                       "(format t.item() or t.tolist())", TypeError)
         return repr(self)
+
+    # ------------------------------------------------------------ the graph
+    @property
+    def grad_fn(self):
+        """None for a leaf; else a small ``GradFn`` naming the op that made this tensor (``<MulBackward0>``)."""
+        return GradFn(self) if self.parents else None
 
     # ------------------------------------------------------------ device
     device = property(lambda self: _device(), doc="Where the data lives: always the CPU (prints as cpu).")
