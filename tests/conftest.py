@@ -51,15 +51,29 @@ def twins(*shapes, seed=0, dtype=np.float64, integer=False, positive=False):
     return out
 
 
-def compare_with_torch(fn_mg, fn_torch, pairs, rtol=1e-10, atol=1e-12, seed=1):
-    """The same forward on both, then backward with the same random upstream gradient: the
-    outputs and every input's gradient agree. Returns minigrad's output."""
+def nonfinite(a, seed=0, fraction=0.2):
+    """A copy of the array ``a`` with about ``fraction`` of its elements NaN, inf or -inf."""
+    rng = np.random.default_rng(seed)
+    a = np.array(a, copy=True)
+    hit = rng.random(a.shape) < fraction
+    a[hit] = rng.choice(np.array([np.nan, np.inf, -np.inf], dtype=a.dtype), int(hit.sum()))
+    return a
+
+
+def compare_with_torch(fn_mg, fn_torch, pairs, rtol=1e-10, atol=1e-12, seed=1, grad=None):
+    """The same forward on both, then backward with the same upstream gradient (``grad``, an
+    array or a function of the output shape; random by default): the outputs and every input's
+    gradient agree, NaN for NaN and inf for inf. Returns minigrad's output."""
     torch = pytest.importorskip("torch")
     out = fn_mg(*[m for m, _ in pairs])
     ref = fn_torch(*[t for _, t in pairs])
     assert out.shape == tuple(ref.shape)
     np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=rtol, atol=atol)
-    g = np.random.default_rng(seed).standard_normal(out.shape).astype(out.dtype)
+    if grad is None:
+        g = np.random.default_rng(seed).standard_normal(out.shape)
+    else:
+        g = grad(out.shape) if callable(grad) else grad
+    g = np.asarray(g, dtype=out.dtype)
     out.backward(g)
     ref.backward(torch.tensor(g))
     for k, (m, t) in enumerate(pairs):

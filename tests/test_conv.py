@@ -1,5 +1,7 @@
 """F.conv2d / F.convolve2d on tensors: the slides' numbers, a loop-by-loop reference, central
 differences (float64), and a clear error for every bad input."""
+import weakref
+
 import numpy as np
 import pytest
 
@@ -369,3 +371,45 @@ def test_threads_each_get_their_own_work_buffers():
     for t in threads:
         t.join()
     assert not errors and len(results) == 60 and all(results)
+
+
+class _NoWaitLock:
+    """A stand-in for the recycle lock that records, instead of blocking, when someone would wait
+    for it while it is held (a real, non-reentrant lock held by the same thread: a deadlock)."""
+
+    def __init__(self):
+        self.held, self.waited = 0, False
+
+    def acquire(self, blocking=True, timeout=-1):
+        if self.held and not blocking:
+            return False
+        self.waited = self.waited or bool(self.held)
+        self.held += 1
+        return True
+
+    def release(self):
+        self.held -= 1
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+def test_a_graph_dying_while_the_recycle_lock_is_held_cannot_deadlock(monkeypatch):
+    """Finalizers give the saved windows back on whichever thread drops the graph, also during a
+    GC pass inside ``recycled`` that holds the (non-reentrant) lock: they must never wait for it."""
+    import minigrad.ops.conv as conv_ops
+    lock = _NoWaitLock()
+    monkeypatch.setattr(conv_ops, "_recycle_lock", lock)
+    x, w = T(2, 3, 6, 6), T(4, 3, 3, 3, seed=1)
+    y = F.conv2d(x, w, padding=1)
+    alive = weakref.ref(y._ctx)
+    with lock:                         # as if the GC ran inside recycled()
+        del y                          # the finalizer runs now, on this thread
+        assert alive() is None
+    assert not lock.waited
+    y = F.conv2d(x, w, padding=1)      # the pool works as before once the lock is free
+    base = y._ctx.saved.base
+    del y
+    assert np.shares_memory(F.conv2d(x, w, padding=1)._ctx.saved, base)

@@ -1,6 +1,9 @@
 """Property tests (hypothesis) for the convolution family: random configurations against PyTorch,
 and the identities that hold for every configuration — conv of a sum is the sum of convs,
-FFT conv equals direct conv, conv_transpose2d is the adjoint of conv2d, float32 agrees with float64."""
+FFT conv equals direct conv, conv_transpose2d is the adjoint of conv2d, float32 agrees with float64.
+
+The torch comparisons also draw which operands hold NaN, inf and -inf (input, weight, bias, the
+upstream gradient): those propagate exactly as in PyTorch (float64), forward and backward."""
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -8,6 +11,7 @@ from hypothesis import strategies as st
 
 import minigrad as mg
 import minigrad.nn.functional as F
+from conftest import nonfinite
 
 try:
     import torch
@@ -33,48 +37,70 @@ def conv_configs(draw, max_stride=3):
                         padding=(ph, pw), dilation=(dh, dw), groups=groups))
 
 
-def arrays(cfg, seed, integer=False):
+def arrays(cfg, seed, integer=False, poisoned=()):
+    """x, w and b (or None) for ``cfg``; those named in ``poisoned`` hold NaN, inf and -inf."""
     rng = np.random.default_rng(seed)
     make = (lambda s: rng.integers(-3, 4, s).astype(float)) if integer else rng.standard_normal
-    return make(cfg["x"]), make(cfg["w"]), (make(cfg["w"][0]) if cfg["bias"] else None)
+    out = make(cfg["x"]), make(cfg["w"]), (make(cfg["w"][0]) if cfg["bias"] else None)
+    return tuple(poison(a, name, poisoned, seed + k) for k, (a, name) in enumerate(zip(out, ("input", "weight", "bias"))))
+
+
+def poison(a, name, poisoned, seed):
+    """``a`` with NaN, inf and -inf sprinkled in when ``name`` is in ``poisoned``."""
+    return nonfinite(a, seed) if a is not None and name in poisoned else a
+
+
+POISONED = st.sets(st.sampled_from(["input", "weight", "bias", "grad"]))   # which operands are not finite
+
+
+def upstream(shape, seed, poisoned):
+    """The gradient sent into the output: random, and not finite when "grad" is in ``poisoned``."""
+    return poison(np.random.default_rng(seed).standard_normal(shape), "grad", poisoned, seed)
+
+
+def assert_grads_equal(pairs, rtol=1e-10, atol=1e-10):
+    """Each (minigrad, torch) leaf got the same gradient, NaN for NaN and inf for inf."""
+    for m, t in pairs:
+        if m is not None:
+            np.testing.assert_allclose(m.grad, t.grad.numpy(), rtol=rtol, atol=atol)
 
 
 def tensors(*arrays_):
     return [None if a is None else mg.tensor(a, requires_grad=True) for a in arrays_]
 
 
+def torch_leaves(*arrays_):
+    return [None if a is None else torch.tensor(a, requires_grad=True) for a in arrays_]
+
+
 @needs_torch
 @SETTINGS
-@given(conv_configs(), st.integers(0, 2 ** 16))
-def test_conv2d_equals_torch_for_random_configurations(cfg, seed):
-    x, w, b = arrays(cfg, seed)
+@given(conv_configs(), st.integers(0, 2 ** 16), POISONED)
+def test_conv2d_equals_torch_for_random_configurations(cfg, seed, poisoned):
+    x, w, b = arrays(cfg, seed, poisoned=poisoned)
     mx, mw, mb = tensors(x, w, b)
-    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
-    tb = None if b is None else torch.tensor(b, requires_grad=True)
+    tx, tw, tb = torch_leaves(x, w, b)
     y, yt = F.conv2d(mx, mw, mb, **cfg["kw"]), torch.nn.functional.conv2d(tx, tw, tb, **cfg["kw"])
     np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-10, atol=1e-10)
-    g = np.random.default_rng(seed + 1).standard_normal(y.shape)
+    g = upstream(y.shape, seed + 1, poisoned)
     y.backward(g)
     yt.backward(torch.tensor(g))
-    for m, t in ((mx, tx), (mw, tw), (mb, tb)):
-        if m is not None:
-            np.testing.assert_allclose(m.grad, t.grad.numpy(), rtol=1e-10, atol=1e-10)
+    assert_grads_equal(((mx, tx), (mw, tw), (mb, tb)))
 
 
 @needs_torch
 @SETTINGS
-@given(conv_configs(), st.integers(0, 2 ** 16), st.data())
-def test_conv_transpose2d_equals_torch_for_random_configurations(cfg, seed, data):
-    x, w, b = arrays(cfg, seed)
+@given(conv_configs(), st.integers(0, 2 ** 16), st.data(), POISONED)
+def test_conv_transpose2d_equals_torch_for_random_configurations(cfg, seed, data, poisoned):
+    _, w, _ = arrays(cfg, seed, poisoned=poisoned)
     kw = dict(cfg["kw"])
     kw["output_padding"] = tuple(data.draw(st.integers(0, max(s, d) - 1)) for s, d in zip(kw["stride"], kw["dilation"]))
     # as a transposed conv: input has w.shape[0] channels, weight (in, out/groups, kh, kw)
-    y_in = np.random.default_rng(seed + 2).standard_normal((x.shape[0], w.shape[0], 3, 4))
-    mx, mw = tensors(y_in, w)
-    bias = np.random.default_rng(seed + 3).standard_normal(w.shape[1] * kw["groups"]) if cfg["bias"] else None
-    mb = tensors(bias)[0]
-    tx, tw = torch.tensor(y_in, requires_grad=True), torch.tensor(w, requires_grad=True)
-    tb = None if bias is None else torch.tensor(bias, requires_grad=True)
+    rng = np.random.default_rng(seed + 2)
+    y_in = poison(rng.standard_normal((cfg["x"][0], w.shape[0], 3, 4)), "input", poisoned, seed + 2)
+    bias = poison(rng.standard_normal(w.shape[1] * kw["groups"]), "bias", poisoned, seed + 3) if cfg["bias"] else None
+    mx, mw, mb = tensors(y_in, w, bias)
+    tx, tw, tb = torch_leaves(y_in, w, bias)
     hw = [(n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, s, p, d, k, o in
           zip((3, 4), kw["stride"], kw["padding"], kw["dilation"], w.shape[2:], kw["output_padding"])]
     if min(hw) < 1:
@@ -83,12 +109,10 @@ def test_conv_transpose2d_equals_torch_for_random_configurations(cfg, seed, data
         return
     y, yt = F.conv_transpose2d(mx, mw, mb, **kw), torch.nn.functional.conv_transpose2d(tx, tw, tb, **kw)
     np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-10, atol=1e-10)
-    g = np.random.default_rng(seed + 4).standard_normal(y.shape)
+    g = upstream(y.shape, seed + 4, poisoned)
     y.backward(g)
     yt.backward(torch.tensor(g))
-    for m, t in ((mx, tx), (mw, tw), (mb, tb)):
-        if m is not None:
-            np.testing.assert_allclose(m.grad, t.grad.numpy(), rtol=1e-10, atol=1e-10)
+    assert_grads_equal(((mx, tx), (mw, tw), (mb, tb)))
 
 
 @SETTINGS
@@ -118,8 +142,10 @@ def test_conv_transpose_is_the_adjoint_of_conv(cfg, seed):
 
 
 @SETTINGS
-@given(conv_configs(max_stride=1), st.integers(0, 2 ** 16))
-def test_fft_conv_equals_direct_conv(cfg, seed):
+@given(conv_configs(max_stride=1), st.integers(0, 2 ** 16), POISONED)
+def test_fft_conv_equals_direct_conv(cfg, seed, poisoned):
+    """Values and gradients; with NaN or inf anywhere fft_conv2d correlates directly, so the
+    non-finite values stay in the windows that hold them (never an all-NaN output)."""
     cfg["kw"].update(groups=1, dilation=(1, 1))
     cfg["w"] = (cfg["w"][0], cfg["x"][1]) + cfg["w"][2:]
     h, w_ = cfg["x"][2:]
@@ -127,9 +153,17 @@ def test_fft_conv_equals_direct_conv(cfg, seed):
     ph, pw = cfg["kw"]["padding"]
     if kh > h + 2 * ph or kw > w_ + 2 * pw:
         return
-    x, w, b = tensors(*arrays(cfg, seed))
-    fft = F.fft_conv2d(x, w, b, padding=cfg["kw"]["padding"])
-    np.testing.assert_allclose(fft.data, F.conv2d(x, w, b, padding=cfg["kw"]["padding"]).data, rtol=0, atol=1e-9)
+    arrays_ = arrays(cfg, seed, poisoned=poisoned)
+    fft_in, direct_in = tensors(*arrays_), tensors(*arrays_)
+    fft = F.fft_conv2d(*fft_in, padding=cfg["kw"]["padding"])
+    direct = F.conv2d(*direct_in, padding=cfg["kw"]["padding"])
+    np.testing.assert_allclose(fft.data, direct.data, rtol=0, atol=1e-9)
+    g = upstream(fft.shape, seed + 1, poisoned)
+    fft.backward(g)
+    direct.backward(g)
+    for a, b in zip(fft_in, direct_in):
+        if a is not None:
+            np.testing.assert_allclose(a.grad, b.grad, rtol=1e-9, atol=1e-9)
 
 
 @SETTINGS
@@ -153,23 +187,28 @@ def pool_configs(draw):
                 stride=(draw(st.integers(1, 3)), draw(st.integers(1, 3))), padding=(ph, pw), dilation=(dh, dw))
 
 
+POOL_POISONED = st.sets(st.sampled_from(["input", "grad"]))
+
+
 @needs_torch
 @SETTINGS
-@given(pool_configs(), st.integers(0, 2 ** 16))
-def test_max_pool_with_ties_equals_torch(cfg, seed):
+@given(pool_configs(), st.integers(0, 2 ** 16), POOL_POISONED)
+def test_max_pool_with_ties_equals_torch(cfg, seed, poisoned):
     a = np.random.default_rng(seed).integers(0, 3, cfg["shape"]).astype(float)   # ties everywhere
+    a = poison(a, "input", poisoned, seed)
     x, xt = mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     kw = {k: cfg[k] for k in ("kernel_size", "stride", "padding", "dilation")}
     y, idx = F.max_pool2d(x, return_indices=True, **kw)
     yt, it = torch.nn.functional.max_pool2d(xt, return_indices=True, **kw)
     np.testing.assert_array_equal(y.data, yt.detach().numpy())
     np.testing.assert_array_equal(idx.data, it.numpy())
-    if np.isinf(y.data).any():
+    if np.isinf(F.max_pool2d(mg.zeros(*cfg["shape"]), **kw).data).any():
         # a dilated window that lies wholly in the padding (PyTorch allows it): the output is -inf
         # and minigrad sends its gradient nowhere, while torch writes it through an index outside
-        # the plane (into the next channel); compare the gradients only where every window is real
+        # the plane (into the next channel, or past the buffer: its backward corrupts the heap);
+        # compare the gradients only where every window is real
         return
-    g = np.random.default_rng(seed + 1).standard_normal(y.shape)
+    g = upstream(y.shape, seed + 1, poisoned)
     y.backward(g)
     yt.backward(torch.tensor(g))
     np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
@@ -177,15 +216,15 @@ def test_max_pool_with_ties_equals_torch(cfg, seed):
 
 @needs_torch
 @SETTINGS
-@given(pool_configs(), st.integers(0, 2 ** 16), st.booleans())
-def test_avg_pool_equals_torch(cfg, seed, count_include_pad):
-    a = np.random.default_rng(seed).standard_normal(cfg["shape"])
+@given(pool_configs(), st.integers(0, 2 ** 16), st.booleans(), POOL_POISONED)
+def test_avg_pool_equals_torch(cfg, seed, count_include_pad, poisoned):
+    a = poison(np.random.default_rng(seed).standard_normal(cfg["shape"]), "input", poisoned, seed)
     x, xt = mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     kw = dict(kernel_size=cfg["kernel_size"], stride=cfg["stride"], padding=cfg["padding"],
               count_include_pad=count_include_pad)
     y, yt = F.avg_pool2d(x, **kw), torch.nn.functional.avg_pool2d(xt, **kw)
     np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-12, atol=1e-12)
-    g = np.random.default_rng(seed + 1).standard_normal(y.shape)
+    g = upstream(y.shape, seed + 1, poisoned)
     y.backward(g)
     yt.backward(torch.tensor(g))
     np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
@@ -194,11 +233,11 @@ def test_avg_pool_equals_torch(cfg, seed, count_include_pad):
 @needs_torch
 @SETTINGS
 @given(st.sampled_from(["constant", "reflect", "replicate", "circular"]), st.integers(1, 2),
-       st.lists(st.integers(-2, 3), min_size=4, max_size=4), st.integers(0, 2 ** 16))
-def test_pad_equals_torch(mode, extra_dims, pads, seed):
+       st.lists(st.integers(-2, 3), min_size=4, max_size=4), st.integers(0, 2 ** 16), POOL_POISONED)
+def test_pad_equals_torch(mode, extra_dims, pads, seed, poisoned):
     shape = (2, 3)[:extra_dims] + (4, 5)
     pads = tuple(pads)
-    a = np.random.default_rng(seed).standard_normal(shape)
+    a = poison(np.random.default_rng(seed).standard_normal(shape), "input", poisoned, seed)
     x, xt = mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     kept = [n + min(p, 0) + min(q, 0) for n, p, q in zip(shape[::-1], pads[0::2], pads[1::2])]
     if mode == "circular" and any(max(p, q) > k for k, p, q in zip(kept, pads[0::2], pads[1::2])):
@@ -215,7 +254,7 @@ def test_pad_equals_torch(mode, extra_dims, pads, seed):
         return
     y = F.pad(x, pads, mode=mode)
     np.testing.assert_array_equal(y.data, yt.detach().numpy())
-    g = np.random.default_rng(seed + 1).standard_normal(y.shape)
+    g = upstream(y.shape, seed + 1, poisoned)
     y.backward(g)
     yt.backward(torch.tensor(g))
     np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=1e-13, atol=1e-13)

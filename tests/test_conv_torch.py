@@ -101,3 +101,79 @@ def test_nan_and_inf_propagate_like_torch():
     ref = TF.conv2d(torch.tensor(x), torch.tensor(w), padding=1).numpy()
     np.testing.assert_array_equal(np.isnan(out), np.isnan(ref))
     np.testing.assert_array_equal(np.isinf(out), np.isinf(ref))
+
+
+# ---------------------------------------------------------------- NaN and inf (issue 11 item 5)
+def inf_at(shape, *where, base=None):
+    a = np.arange(float(np.prod(shape))).reshape(shape) if base is None else base
+    for idx in where:
+        a[idx] = np.inf
+    return a
+
+
+def test_stride_1_conv2d_weight_grad_keeps_an_inf_to_its_windows():
+    """The issue's example: the wide layout's wrap-around columns once made 0·inf = NaN in W.grad."""
+    x, w = inf_at((1, 1, 4, 4), (0, 0, 1, 0)), np.ones((1, 1, 2, 2))
+    X, W = mg.tensor(x, requires_grad=True), mg.tensor(w, requires_grad=True)
+    F.conv2d(X, W).sum().backward()
+    np.testing.assert_array_equal(W.grad.ravel(), [np.inf, 54, np.inf, 90])
+    pairs = [(mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)) for a in (x, w)]
+    compare(lambda x, w: F.conv2d(x, w), lambda x, w: TF.conv2d(x, w), pairs, grad=np.ones)
+
+
+def test_stride_1_conv2d_input_grad_with_an_inf_weight_matches_torch():
+    w = inf_at((1, 1, 2, 2), (0, 0, 0, 1), base=np.ones((1, 1, 2, 2)))
+    pairs = [(mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)) for a in (inf_at((1, 1, 4, 4)), w)]
+    compare(lambda x, w: F.conv2d(x, w), lambda x, w: TF.conv2d(x, w), pairs, grad=np.ones)
+    assert not np.isnan(pairs[0][0].grad[0, 0, 1:, 0]).any()   # [2 2 1] like torch, once NaN
+
+
+def test_stride_1_conv_transpose2d_with_an_inf_weight_matches_torch():
+    w = inf_at((1, 1, 2, 2), (0, 0, 0, 1), base=np.ones((1, 1, 2, 2)))
+    pairs = [(mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)) for a in (inf_at((1, 1, 3, 3)), w)]
+    out = compare(lambda x, w: F.conv_transpose2d(x, w), lambda x, w: TF.conv_transpose2d(x, w), pairs)
+    np.testing.assert_array_equal(out.data[0, 0, 1:, 0], [3, 9, 6])   # once NaN
+
+
+@pytest.mark.parametrize("op", [
+    lambda x, w: F.conv2d(x, w, padding=1),
+    lambda x, w: F.conv_transpose2d(x, w),
+    lambda x, w: F.conv_transpose2d(x, w, stride=2),
+    lambda x, w: F.fft_conv2d(x, w, padding=1),
+    lambda x, w: F.avg_pool2d(x, 2),
+    lambda x, w: F.max_pool2d(x, 2, padding=1),
+], ids=["conv2d", "conv_transpose2d", "conv_transpose2d-strided", "fft_conv2d", "avg_pool2d", "max_pool2d"])
+def test_non_finite_values_raise_no_warnings(op, recwarn):
+    """inf − inf and 0 · inf inside a forward give NaN silently, as in every other op."""
+    x = inf_at((1, 1, 4, 4), (0, 0, 1, 0))
+    x[0, 0, 0, 1] = -np.inf   # inf − inf in the first window
+    w = inf_at((1, 1, 2, 2), (0, 0, 0, 1), base=np.ones((1, 1, 2, 2)))
+    y = op(mg.tensor(x, requires_grad=True), mg.tensor(w, requires_grad=True))
+    y.backward(np.ones(y.shape))
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_fft_conv2d_with_one_inf_keeps_it_to_its_windows():
+    """A spectrum would spread one inf over every output as NaN; fft_conv2d then correlates directly."""
+    x, w = inf_at((1, 1, 5, 5), (0, 0, 2, 2)), np.random.default_rng(0).standard_normal((2, 1, 3, 3))
+    pairs = [(mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)) for a in (x, w)]
+    out = compare(lambda x, w: F.fft_conv2d(x, w, padding=1), lambda x, w: TF.conv2d(x, w, padding=1), pairs)
+    assert np.isfinite(out.data[..., 0, :]).all()
+
+
+def test_fft_conv2d_with_an_inf_gradient_matches_torch():
+    pairs = twins((1, 2, 5, 6), (3, 2, 2, 3), seed=11)
+    g = np.random.default_rng(1).standard_normal((1, 3, 4, 4))
+    g[0, 1, 2, 3] = np.inf
+    compare(lambda x, w: F.fft_conv2d(x, w), lambda x, w: TF.conv2d(x, w), pairs, grad=g)
+
+
+@pytest.mark.parametrize("stride,groups", [(1, 1), (2, 1), (1, 2), ((2, 3), 2)])
+def test_conv_transpose2d_on_an_empty_batch_matches_torch(stride, groups):
+    """(0, C, H, W) in, (0, C_out, H_out, W_out) out and zero gradients, like PyTorch."""
+    x = np.zeros((0, 2, 3, 4))
+    pairs = [(mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True))
+             for a in (x, np.ones((2, 4 // groups, 3, 3)), np.ones(4))]
+    out = compare(lambda x, w, b: F.conv_transpose2d(x, w, b, stride=stride, groups=groups),
+                  lambda x, w, b: TF.conv_transpose2d(x, w, b, stride=stride, groups=groups), pairs)
+    assert out.shape[0] == 0 and out.shape[1] == 4

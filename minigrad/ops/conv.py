@@ -10,7 +10,9 @@ back one kernel tap at a time with shifted slice-adds (never ``np.add.at``).
 
 Stride 1 uses the "wide" layout: each output row is computed over the whole padded width Wb, so
 a window's rows line up in memory and every tap is one long contiguous run (the few extra
-columns are dropped). The big temporaries reuse per-thread work buffers (``scratch``) and the
+columns are dropped). Those wrap-around columns are set to 0 wherever they meet a product (the
+windows, the kernel's taps when it is not finite): 0 · inf there would be NaN, and NaN and inf
+propagate exactly as in PyTorch. The big temporaries reuse per-thread work buffers (``scratch``) and the
 saved windows go back to a small pool when their graph dies (``recycled``): a training step
 then asks the OS for no fresh pages, which otherwise cost as much as the arithmetic.
 
@@ -135,12 +137,18 @@ def recycled(shape: tuple, dtype, owner) -> np.ndarray:
 
 
 def _give_back(key, a):
-    """Run by a finalizer, on whichever thread drops the graph: hence the lock."""
-    with _recycle_lock:
+    """Run by a finalizer, on whichever thread drops the graph, at any moment (a GC pass may run
+    it while this very thread holds the lock inside ``recycled``): so it never waits for the
+    lock. When the lock is busy the array is simply freed instead of pooled; no deadlock is possible."""
+    if not _recycle_lock.acquire(blocking=False):
+        return
+    try:
         free = _recycled.setdefault(key, [])
         if len(free) < _RECYCLE_MAX and _recycled_bytes[0] + a.nbytes <= _RECYCLE_BYTES:
             free.append(a)
             _recycled_bytes[0] += a.nbytes
+    finally:
+        _recycle_lock.release()
 
 
 def pad_buffer(x: np.ndarray, g: Geometry) -> np.ndarray:
@@ -170,6 +178,8 @@ def im2col(x: np.ndarray, g: Geometry, owner=None) -> np.ndarray:
         view = as_strided(buf, shape, strides, writeable=False)
     cols = scratch("cols", shape, buf.dtype) if owner is None else recycled(shape, buf.dtype, owner)
     np.copyto(cols, view)
+    if g.Wx != g.Wo:
+        cols[..., g.Wo:] = 0   # the wide layout's wrap-around columns: 0, never inf or NaN (see below)
     return cols.reshape(n, c * g.kh * g.kw, g.L)
 
 
@@ -208,10 +218,12 @@ def transpose_conv(w3: np.ndarray, y: np.ndarray, g: Geometry, widened=None) -> 
     yw = grouped(widen(y, g) if widened is None else widened, groups)   # (N, g, O/g, L)
     if not g.wide:
         gcols = matmul_into("convT_gcols", w3t, yw)                        # (N, g, C/g·kh·kw, L)
-        return np.ascontiguousarray(col2im(gcols.reshape(n, -1, g.L), g))
+        return np.ascontiguousarray(col2im(gcols.reshape(n, groups * kg, g.L), g))
     plane = g.Hb * g.Wb
     prods = scratch("taps", (groups, kg, n, plane), np.result_type(w3, y), key=g.L)  # [..., L:] stays 0
     np.matmul(w3t, yw, out=prods.transpose(2, 0, 1, 3)[..., :g.L])
+    if not np.isfinite(w3).all():   # 0 · inf in the wrap-around columns would be added into real pixels
+        prods[..., :g.L].reshape(groups, kg, n, g.Ho, g.Wx)[..., g.Wo:] = 0
     prods = prods.reshape(c, g.kh, g.kw, n * plane)
     last = (g.kh - 1) * g.dh * g.Wb + (g.kw - 1) * g.dw
     acc = scratch("acc", (c, n * plane + last), prods.dtype)
@@ -253,7 +265,7 @@ def grouped(a: np.ndarray, groups: int) -> np.ndarray:
 def bias_grad(gy: np.ndarray) -> np.ndarray:
     """Σ over batch and positions of the output gradient (N, O, H, W) → (O,)."""
     n, o = gy.shape[:2]
-    return np.einsum("nol->o", gy.reshape(n, o, -1))
+    return np.einsum("nol->o", gy.reshape(n, o, gy.shape[2] * gy.shape[3]))
 
 
 class ConvCtx:
@@ -301,19 +313,27 @@ def conv2d(x: Tensor, w: Tensor, b, stride, padding, dilation, groups, flip=Fals
     parents = (x, w) if b is None else (x, w, b)
     ctx = ConvCtx(stride, dilation, padding, groups, flip, g, None, None, unbatched) if needs_grad(*parents) else None
     # the backward needs the windows for ∂L/∂w: the node keeps them (recycled when the graph dies)
-    cols = grouped(im2col(xd, g, ctx if ctx is not None and w.requires_grad else None), groups)
-    # the product may be scratch only when the valid columns are copied out of it below
-    out = matmul_into("conv_out" if g.Wx != g.Wo else None, w3, cols).reshape(n, o, g.L)
-    if b is not None:
-        out += b.data.astype(dtype, copy=False)[:, None]
-    out = out.reshape(n, o, g.Ho, g.Wx)
-    if g.Wx != g.Wo:
-        out = out[..., :g.Wo].copy()                          # the valid columns, out of the scratch
+    with np.errstate(all="ignore"):   # inf and NaN propagate silently, as everywhere
+        out, cols = correlate_windows(xd, w3, g, ctx if ctx is not None and w.requires_grad else None)
+        if b is not None:
+            out += b.data.astype(dtype, copy=False)[:, None, None]
     if unbatched:
         out = out[0]
     if ctx is not None:
         ctx.w3, ctx.saved = w3, cols if w.requires_grad else None
     return record(out, parents, CONVOLVE2D if flip else CONV2D, ctx)
+
+
+def correlate_windows(xd: np.ndarray, w3: np.ndarray, g: Geometry, owner=None):
+    """``w3 @ windows(xd)``: the conv's output (N, O, Ho, Wo), fresh, without bias, and the grouped
+    windows (N, g, C/g·kh·kw, L) (scratch, or kept by ``owner`` for the backward)."""
+    n, groups, o = xd.shape[0], w3.shape[0], w3.shape[0] * w3.shape[1]
+    cols = grouped(im2col(xd, g, owner), groups)
+    # the product may be scratch only when the valid columns are copied out of it below
+    out = matmul_into("conv_out" if g.Wx != g.Wo else None, w3, cols).reshape(n, o, g.Ho, g.Wx)
+    if g.Wx != g.Wo:
+        out = out[..., :g.Wo].copy()                          # the valid columns, out of the scratch
+    return out, cols
 
 
 def matmul_into(role, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -324,23 +344,32 @@ def matmul_into(role, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.matmul(a, b, out=scratch(role, shape, np.result_type(a, b)))
 
 
+def correlate_grads(gy: np.ndarray, w3: np.ndarray, cols, g: Geometry, need_x: bool, need_w: bool):
+    """The VJPs of ``correlate_windows`` for an output gradient gy (N, O, Ho, Wo): ∂L/∂x
+    (N, C, H, W) and ∂L/∂w3 (g, O/g, C/g·kh·kw), None where not needed (``cols`` then unused)."""
+    gy = gy.astype(w3.dtype, copy=False)
+    gyw = widen(gy, g)                                       # (N, O, L), shared by both products
+    gw = gx = None
+    if need_w:
+        gw = np.matmul(grouped(gyw, w3.shape[0]), cols.transpose(0, 1, 3, 2)).sum(axis=0)
+    if need_x:
+        gx = transpose_conv(w3, gy, g, gyw)
+    return gx, gw
+
+
 def _conv2d_backward(out, gy, needs):
     w = out.parents[1]
     ctx = out._ctx
-    g, groups = ctx.geom, ctx.groups
     if ctx.unbatched:
         gy = gy[None]
     grads = [None] * len(needs)
     if len(needs) == 3 and needs[2]:
         grads[2] = bias_grad(gy)
-    gy = gy.astype(ctx.w3.dtype, copy=False)
-    gyw = widen(gy, g)                                       # (N, O, L), shared by both products
-    if needs[1]:
-        gw = np.matmul(grouped(gyw, groups), ctx.saved.transpose(0, 1, 3, 2)).sum(axis=0)  # (g, O/g, C/g·kh·kw)
+    gx, gw = correlate_grads(gy, ctx.w3, ctx.saved, ctx.geom, needs[0], needs[1])
+    if gw is not None:
         gw = gw.reshape(w.data.shape)
         grads[1] = gw[:, :, ::-1, ::-1] if ctx.flip else gw
-    if needs[0]:
-        gx = transpose_conv(ctx.w3, gy, g, gyw)
+    if gx is not None:
         grads[0] = gx[0] if ctx.unbatched else gx
     return grads
 

@@ -43,9 +43,10 @@ def conv_transpose2d(x: Tensor, w: Tensor, b, stride, padding, output_padding, g
     cin, cout_g, kh, kw = w.data.shape
     g = geometry(h, wd, (kh, kw), stride, padding, dilation, output_padding)
     w3 = np.ascontiguousarray(w.data.astype(dtype, copy=False)).reshape(groups, cin // groups, -1)
-    out = transpose_conv(w3, xd, g)                             # (N, C_out, H_out, W_out), fresh
-    if b is not None:
-        out += b.data.astype(dtype, copy=False)[:, None, None]
+    with np.errstate(all="ignore"):   # inf and NaN propagate silently, as everywhere
+        out = transpose_conv(w3, xd, g)                         # (N, C_out, H_out, W_out), fresh
+        if b is not None:
+            out += b.data.astype(dtype, copy=False)[:, None, None]
     if unbatched:
         out = out[0]
     parents = (x, w) if b is None else (x, w, b)
@@ -74,7 +75,7 @@ def _conv_transpose2d_backward(out, gy, needs):
     if needs[0]:
         gx = np.matmul(ctx.w3, cols)                                        # (N, g, C_in/g, L), fresh
         n = gx.shape[0]
-        gx = narrow(gx.reshape(n, -1, g.L), g)
+        gx = narrow(gx.reshape(n, gx.shape[1] * gx.shape[2], g.L), g)
         grads[0] = gx[0] if ctx.unbatched else gx
     return grads
 

@@ -154,8 +154,9 @@ def avg_pool2d(x: Tensor, kernel_size, stride, padding, count_include_pad) -> Te
     taps = _tap_slices(kernel_size, stride, (1, 1), out_hw)
     rows, cols = next(taps)
     out = buf[..., rows, cols].copy()
-    for rows, cols in taps:
-        out += buf[..., rows, cols]
+    with np.errstate(all="ignore"):   # inf − inf is NaN, silently
+        for rows, cols in taps:
+            out += buf[..., rows, cols]
     if count_include_pad or (ph == 0 and pw == 0):
         divisor = np.asarray(kh * kw, dtype=xd.dtype)
     else:

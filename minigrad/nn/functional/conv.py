@@ -160,6 +160,9 @@ def fft_conv2d(input, weight, bias=None, padding=0) -> Tensor:
 
     The same result as ``conv2d(input, weight, bias, padding=padding)`` (to rounding), computed
     with ``numpy.fft``, and differentiable. padding an int, a pair, ``"valid"`` or ``"same"``.
+    An input or weight holding inf or NaN (or such a gradient in the backward) is correlated
+    directly instead: a spectrum would spread one non-finite value over the whole output as NaN,
+    the direct sum keeps it to the windows that hold it, exactly like conv2d and PyTorch.
     """
     fn = "fft_conv2d"
     _image(fn, input)
