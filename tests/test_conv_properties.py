@@ -167,9 +167,12 @@ def test_fft_conv_equals_direct_conv(cfg, seed, poisoned):
 
 
 @SETTINGS
-@given(conv_configs(), st.integers(0, 2 ** 16))
-def test_float32_agrees_with_float64(cfg, seed):
-    x, w, b = arrays(cfg, seed)
+@given(conv_configs(), st.integers(0, 2 ** 16), POISONED)
+def test_float32_agrees_with_float64(cfg, seed, poisoned):
+    """NaN and inf land in the same places in both dtypes. (PyTorch's float32 CPU conv, oneDNN,
+    skips the taps over the zero padding and so turns some 0 · inf into nothing where its float64
+    conv, like minigrad in both dtypes, gives NaN.)"""
+    x, w, b = arrays(cfg, seed, poisoned=poisoned - {"grad"})
     y64 = F.conv2d(*tensors(x, w, b), **cfg["kw"])
     y32 = F.conv2d(*[None if a is None else mg.tensor(a.astype(np.float32)) for a in (x, w, b)], **cfg["kw"])
     assert y32.dtype == np.float32

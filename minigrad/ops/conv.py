@@ -10,9 +10,10 @@ back one kernel tap at a time with shifted slice-adds (never ``np.add.at``).
 
 Stride 1 uses the "wide" layout: each output row is computed over the whole padded width Wb, so
 a window's rows line up in memory and every tap is one long contiguous run (the few extra
-columns are dropped). Those wrap-around columns are set to 0 wherever they meet a product (the
-windows, the kernel's taps when it is not finite): 0 · inf there would be NaN, and NaN and inf
-propagate exactly as in PyTorch. The big temporaries reuse per-thread work buffers (``scratch``) and the
+columns are dropped). Where the data are not finite those wrap-around columns are set to 0
+before they meet a product whose sum reaches real numbers (the windows in ∂L/∂w, the kernel's
+taps in ``transpose_conv``): 0 · inf there would be NaN, and NaN and inf propagate exactly as in
+PyTorch (float64; see ``wrap_free_product``). The big temporaries reuse per-thread work buffers (``scratch``) and the
 saved windows go back to a small pool when their graph dies (``recycled``): a training step
 then asks the OS for no fresh pages, which otherwise cost as much as the arithmetic.
 
@@ -178,9 +179,20 @@ def im2col(x: np.ndarray, g: Geometry, owner=None) -> np.ndarray:
         view = as_strided(buf, shape, strides, writeable=False)
     cols = scratch("cols", shape, buf.dtype) if owner is None else recycled(shape, buf.dtype, owner)
     np.copyto(cols, view)
-    if g.Wx != g.Wo:
-        cols[..., g.Wo:] = 0   # the wide layout's wrap-around columns: 0, never inf or NaN (see below)
     return cols.reshape(n, c * g.kh * g.kw, g.L)
+
+
+def wrap_free_product(yw: np.ndarray, cols: np.ndarray, g: Geometry) -> np.ndarray:
+    """``Σ_n yw @ colsᵀ`` (the weight gradient): yw (N, g, a, L) is 0 in the wide layout's
+    wrap-around columns, which hold whatever the windows read there. Only 0 · inf or 0 · NaN
+    could make them count, and any of those leaves a NaN in the (small) result: then the
+    product is taken again with those columns of ``cols`` set to 0, exactly the valid sum."""
+    prod = np.matmul(yw, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+    if g.Wx != g.Wo and np.isnan(prod).any():
+        n, groups, k = cols.shape[:3]
+        cols.reshape(n, groups, k, g.Ho, g.Wx)[..., g.Wo:] = 0
+        prod = np.matmul(yw, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+    return prod
 
 
 def col2im(cols: np.ndarray, g: Geometry) -> np.ndarray:
@@ -351,7 +363,7 @@ def correlate_grads(gy: np.ndarray, w3: np.ndarray, cols, g: Geometry, need_x: b
     gyw = widen(gy, g)                                       # (N, O, L), shared by both products
     gw = gx = None
     if need_w:
-        gw = np.matmul(grouped(gyw, w3.shape[0]), cols.transpose(0, 1, 3, 2)).sum(axis=0)
+        gw = wrap_free_product(grouped(gyw, w3.shape[0]), cols, g)
     if need_x:
         gx = transpose_conv(w3, gy, g, gyw)
     return gx, gw

@@ -20,7 +20,8 @@ import numpy as np
 from ..optable import register
 from ..tensor import Tensor, needs_grad, record
 from ..value import _const, sum_node
-from .conv import ConvCtx, Geometry, batched, bias_grad, grouped, im2col, narrow, transpose_conv, widen
+from .conv import (ConvCtx, Geometry, batched, bias_grad, grouped, im2col, narrow, transpose_conv, widen,
+                   wrap_free_product)
 
 
 def output_size(h, w, kernel, stride, padding, dilation, output_padding) -> tuple:
@@ -70,7 +71,7 @@ def _conv_transpose2d_backward(out, gy, needs):
     cols = grouped(im2col(gy.astype(ctx.w3.dtype, copy=False), g), groups)  # (N, g, C_out/g·kh·kw, L), scratch
     if needs[1]:
         xw = grouped(widen(ctx.saved, g), groups)
-        gw = np.matmul(xw, cols.transpose(0, 1, 3, 2)).sum(axis=0)         # (g, C_in/g, C_out/g·kh·kw)
+        gw = wrap_free_product(xw, cols, g)                                 # (g, C_in/g, C_out/g·kh·kw)
         grads[1] = gw.reshape(w.data.shape)
     if needs[0]:
         gx = np.matmul(ctx.w3, cols)                                        # (N, g, C_in/g, L), fresh
