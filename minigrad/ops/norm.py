@@ -1,4 +1,5 @@
-"""Batch normalisation: y = (x - μ) / √(σ² + eps) · γ + β per channel (axis 1), one fused node.
+"""Normalisation. Batch normalisation: y = (x - μ) / √(σ² + eps) · γ + β per channel (axis 1), one
+fused node; layer_norm: x̂ over trailing axes (LayerNorm and, after a reshape, GroupNorm).
 
 Training uses the batch's mean and biased variance, and updates the running statistics in
 place like PyTorch: running = (1 - momentum) · running + momentum · batch, with the
@@ -97,12 +98,7 @@ def _batch_norm_expand(t, X, *affine):
         sel = (slice(None), ch)
         xs = X[sel]
         if c.training:
-            n = xs.size
-            mu = sum_node(tuple(xs.ravel())) * (1.0 / n)
-            d = each(lambda v: v - mu, xs)
-            var = sum_node(tuple(v * v for v in d.ravel())) * (1.0 / n)
-            scale = (var + float(c.eps)) ** -0.5
-            y = each(lambda v: v * scale, d)
+            y = standardized(xs, c.eps)
         else:  # x̂ = (x − μ) · invstd with the running μ and invstd as constants
             mu_c = float(np.asarray(c.mean).reshape(-1)[ch])
             inv = float(np.asarray(c.invstd).reshape(-1)[ch])
@@ -116,3 +112,57 @@ def _batch_norm_expand(t, X, *affine):
 
 
 BATCH_NORM = register("batch_norm", _batch_norm_backward, scalar=False, expand=_batch_norm_expand)
+
+
+def standardized(xs: np.ndarray, eps: float) -> np.ndarray:
+    """(x − μ) / √(σ² + eps) over all of the grid ``xs``, μ and the biased σ² as sum nodes (so the
+    gradient flows through them): the scalar form of batch_norm's training and of layer_norm."""
+    n = xs.size
+    mu = sum_node(tuple(xs.ravel())) * (1.0 / n)
+    d = each(lambda v: v - mu, xs)
+    var = sum_node(tuple(v * v for v in d.ravel())) * (1.0 / n)
+    scale = (var + float(eps)) ** -0.5
+    return each(lambda v: v * scale, d)
+
+
+# ---------------------------------------------------------------- layer_norm (and group_norm)
+class Standardized(NamedTuple):
+    """layer_norm's x̂, 1/√(σ² + eps) per row (kept dims), how many trailing axes it normalises, and eps."""
+
+    xhat: np.ndarray
+    invstd: np.ndarray
+    axes: tuple
+    eps: float
+
+
+def layer_norm(x: Tensor, n_axes: int, eps: float) -> Tensor:
+    """x̂ = (x − μ) / √(σ² + eps) with μ and the biased σ² over the last ``n_axes`` axes (no affine:
+    layer_norm and group_norm multiply and add theirs after it).
+
+    d/dx = (1/√(σ² + eps)) (g − mean(g) − x̂ · mean(g x̂)), the means over the same axes.
+    """
+    data = x._data
+    axes = tuple(range(data.ndim - n_axes, data.ndim))
+    with np.errstate(all="ignore"):
+        mu = data.mean(axis=axes, keepdims=True)
+        centred = data - mu
+        invstd = (1.0 / np.sqrt((centred * centred).mean(axis=axes, keepdims=True) + eps)).astype(data.dtype)
+        xhat = centred * invstd
+    return record(xhat, (x,), LAYER_NORM, Standardized(xhat, invstd, axes, eps) if needs_grad(x) else None)
+
+
+def _layer_norm_backward(out, g, needs):
+    xhat, invstd, axes, _ = out._ctx
+    return (invstd * (g - g.mean(axis=axes, keepdims=True) - xhat * (g * xhat).mean(axis=axes, keepdims=True)),)
+
+
+def _layer_norm_expand(t, X):
+    axes, eps = t._ctx.axes, t._ctx.eps
+    lead = X.shape[:X.ndim - len(axes)]
+    out = np.empty(X.shape, dtype=object)
+    for idx in np.ndindex(*lead):
+        out[idx] = standardized(X[idx], eps)
+    return out
+
+
+LAYER_NORM = register("layer_norm", _layer_norm_backward, scalar=False, expand=_layer_norm_expand)

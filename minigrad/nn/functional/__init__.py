@@ -1,7 +1,8 @@
 """``minigrad.nn.functional`` (as ``F``): PyTorch's signatures and semantics, validated at the edge.
 
 Split by family: ``basic`` (linear, the slides' activations, softmax, normalisation, dropout,
-losses), ``activation`` (gelu, silu, elu, softplus, hardtanh) and ``conv`` (convolutions,
+losses), ``activation`` (gelu, silu, elu, softplus, hardtanh), ``normalization`` (layer_norm,
+group_norm) and ``conv`` (convolutions,
 pooling, padding, output sizes). Each calls the ops in ``minigrad/ops``.
 """
 from .activation import *  # noqa: F401,F403
@@ -10,5 +11,7 @@ from .basic import *  # noqa: F401,F403
 from .basic import __all__ as _basic_all
 from .conv import *  # noqa: F401,F403
 from .conv import __all__ as _conv_all
+from .normalization import *  # noqa: F401,F403
+from .normalization import __all__ as _normalization_all
 
-__all__ = [*_basic_all, *_activation_all, *_conv_all]
+__all__ = [*_basic_all, *_activation_all, *_normalization_all, *_conv_all]
