@@ -3,9 +3,11 @@ ops' expansion rules (``mg.scalar.expand``) share, so each loop is written once:
 maps, reductions over axes, THE convolution tap loop and THE pooling window walk."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from .value import MUL, _const, _node, sum_node
+from .value import MUL, SUM, _const, _node, sum_node
 
 
 def obj(v) -> np.ndarray:
@@ -42,6 +44,36 @@ def total(values):
     return values[0] if len(values) == 1 else sum_node(values)
 
 
+@dataclass(frozen=True, eq=False)
+class Correlation:
+    """One call of ``correlate``: its arguments (the input and kernel grids, the geometry, the
+    namer). Each output's sum node keeps it (as ``ConvOutput``), so a reader of the graph can
+    rebuild the convolution's other outputs, e.g. the outputs a max-pool did not use."""
+
+    X: np.ndarray
+    W: np.ndarray
+    stride: tuple
+    dilation: tuple
+    pads: tuple
+    groups: int
+    bias: object
+    out_hw: tuple
+    name: object
+
+    def outputs(self) -> np.ndarray:
+        """Every output of this convolution, rebuilt as new nodes over the same leaves."""
+        return correlate(self.X, self.W, self.stride, self.dilation, self.pads, self.groups, self.bias,
+                         self.out_hw, self.name)
+
+
+@dataclass(frozen=True, eq=False)
+class ConvOutput:
+    """The ``_ctx`` of a convolution output's sum node: which call made it, at which index."""
+
+    conv: Correlation
+    index: tuple
+
+
 def correlate(X, W, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0), groups=1, bias=None, out_hw=None,
               name=None):
     """THE convolution tap loop: ``out[n,o,i,j] = Σ_{c,u,v} x[n, c, i·sh + u·dh − pt, j·sw + v·dw − pl]
@@ -57,6 +89,7 @@ def correlate(X, W, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0), groups=1,
         out_hw = ((H + pt + pb - dh * (kh - 1) - 1) // sh + 1, (Wd + pl + pr - dw * (kw - 1) - 1) // sw + 1)
     Ho, Wo = out_hw
     og = O // groups
+    call = Correlation(X, W, stride, dilation, pads, groups, bias, out_hw, name)
     out = np.empty((N, O, Ho, Wo), dtype=object)
     for n, o, i, j in np.ndindex(N, O, Ho, Wo):
         taps = []
@@ -73,8 +106,16 @@ def correlate(X, W, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0), groups=1,
         if bias is not None:
             taps.append(bias[o])
         label = None if name is None else name(n, o, i, j)
-        out[n, o, i, j] = sum_node(tuple(taps), label) if taps else _const(0.0, "expand")
+        out[n, o, i, j] = (_node(_total(taps), tuple(taps), SUM, ConvOutput(call, (n, o, i, j)), label)
+                           if taps else _const(0.0, "expand"))
     return out
+
+
+def _total(values) -> float:
+    t = 0.0
+    for v in values:
+        t += v.data
+    return t
 
 
 def windows(A, kernel, stride, padding=(0, 0), dilation=(1, 1), out_hw=None):

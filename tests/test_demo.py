@@ -48,6 +48,7 @@ def test_demo_runs_whole_with_scikit_learn_blocked(tmp_path):
                          timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "== The backprop slide (seed 000) ==" in run.stdout
+    assert "diagnosis: max-pool gating ignored" in run.stdout        # the slide's max case, explained
     assert "Total params: 6,186" in run.stdout and "after 3 epochs" in run.stdout
     assert (tmp_path / "digits_cnn" / "digits_cnn.npz").stat().st_size > 1000
     assert (tmp_path / "backprop_stepper.html").stat().st_size > 1000

@@ -233,6 +233,7 @@ def test_docs_show_the_current_output():
     assert str(mg.check(f, w[0, 0], "x11 + x12 + x21 + x22")) in text
     x, w, s, g = slide(pool="sum")
     assert str(mg.derive(g, w[0, 0])) in text
+    assert str(mg.check(g, w[0, 0], "x11")) in text           # the diagnosis section
 
 
 def test_the_slide_against_torch():

@@ -17,6 +17,7 @@ def test_backprop_slide_example(tmp_path, capsys):
     np.testing.assert_array_equal(got["tensor_grad"], np.ones((1, 1, 2, 2)))
     assert "if (s11 > s12): ∂f/∂s11 = 1, ∂f/∂s12 = 0" in text
     assert "= x11 + x12 + x21 + x22 = 4" in text
+    assert "diagnosis: max-pool gating ignored: x11 + x12 + x21 + x22 is ∂(s11 + s12 + s21 + s22)/∂w11" in text
     assert all(Path(p).stat().st_size > 0 for p in got["files"])
 
 

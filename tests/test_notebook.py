@@ -43,6 +43,7 @@ def test_the_tour_runs_and_shows_each_step(executed):
     assert "text/latex" in latex.outputs[0].data
     check = cell(executed, "result = mg.check").outputs[0].text
     assert "MISMATCH" in check and "expected: x11 + x12 + x21 + x22 = 4" in check
+    assert "diagnosis: max-pool gating ignored" in check
     assert "OK, x11 + x12 + x21 + x22 = 4" in cell(executed, "total = S.sum").outputs[0].text
     for start in ("mg.viz.show(f)", "mg.viz.show(f, focus", "mg.viz.show(loss)"):
         assert "image/svg+xml" in cell(executed, start).outputs[0].data, start

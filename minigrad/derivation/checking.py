@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import textwrap
 
 import sympy
 
@@ -10,6 +11,7 @@ from .._checks import fail, number
 from ..naming import format_number
 from . import expr as E
 from .derivation import Derivation, derive
+from .diagnosis import diagnose
 from .handwritten import parse
 
 
@@ -18,8 +20,9 @@ class CheckResult:
 
     ``symbolic_ok``: the two formulas are the same expression. ``numeric_ok``: they give the
     same number at the graph's current values (within ``rtol``). ``ok`` needs both. When they
-    differ, ``missing`` / ``extra`` / ``wrong`` list the terms (after expanding both sums) and
-    ``str(result)`` says what differs.
+    differ, ``missing`` / ``extra`` / ``wrong`` list the terms (after expanding both sums),
+    ``diagnosis`` names the classic mistake the formula makes (derivation/diagnosis.py; None
+    when none explains it) and ``str(result)`` says all of it.
     """
 
     def __init__(self, derivation: Derivation, expected, expected_value, unknown, rtol):
@@ -39,6 +42,14 @@ class CheckResult:
     def __bool__(self):
         return self.ok
 
+    @property
+    def diagnosis(self) -> str | None:
+        """The mistake the expected formula makes, as a sentence (computed when first asked:
+        one extra reverse pass per candidate mistake), or None."""
+        if not hasattr(self, "_diagnosis"):
+            self._diagnosis = None if self.symbolic_ok else diagnose(self.derivation, self.expected)
+        return self._diagnosis
+
     def __str__(self):
         d = self.derivation
         head = f"check ∂{d.output}/∂{d.wrt}"
@@ -55,10 +66,13 @@ class CheckResult:
             lines.append(f"  note: {d.wrt} is not an input of {d.output}, so ∂{d.output}/∂{d.wrt} = 0")
         if self.unknown:
             lines.append(f"  not in the graph: {', '.join(self.unknown)}")
-        if self.missing:
-            lines.append(f"  missing terms (derived has them, expected does not): {_join(self.missing)}")
+        if self.diagnosis:
+            lines.append(textwrap.fill(self.diagnosis, 100, initial_indent="  diagnosis: ", subsequent_indent="    ",
+                                       break_long_words=False, break_on_hyphens=False))
         if self.extra:
-            lines.append(f"  extra terms (expected has them, derived does not): {_join(self.extra)}")
+            lines.append(f"  terms in expected that the gradient does not have: {_join(self.extra)}")
+        if self.missing:
+            lines.append(f"  terms of the gradient that expected leaves out: {_join(self.missing)}")
         for term, got, want in self.wrong:
             lines.append(f"  wrong coefficient of {term}: expected {want}, derived {got}")
         if not self.symbolic_ok and self.numeric_ok:
