@@ -8,6 +8,7 @@ version changed after its forward, so a kept graph never gives a silently wrong 
 """
 from __future__ import annotations
 
+import weakref
 from operator import attrgetter
 
 import numpy as np
@@ -84,8 +85,8 @@ class Tensor(TorchMethods, Node):
         return self._data
 
     def detach(self) -> "Tensor":
-        """The same data as a new leaf that does not require grad."""
-        return Tensor._leaf(self._data, False)
+        """The same data (shared, like PyTorch's) as a new leaf that does not require grad."""
+        return view_of(Tensor._leaf(self._data, False), self)
 
     def zero_grad(self):
         """Forget the accumulated gradient (sets ``grad`` to None, like PyTorch)."""
@@ -210,6 +211,57 @@ class Tensor(TorchMethods, Node):
 
     def __getitem__(self, index):
         return _shape.getitem(self, index)
+
+    # ------------------------------------------------------------ in place (minigrad/ops/inplace.py)
+    def __setitem__(self, index, value):
+        """``t[index] = value``: in place; recorded (``setitem``) when a tensor involved requires grad."""
+        _inplace.assign(self, index, value)
+
+    def __iadd__(self, other):
+        return _inplace.add_(self, other, fn="Tensor.__iadd__")
+
+    def __isub__(self, other):
+        return _inplace.sub_(self, other, fn="Tensor.__isub__")
+
+    def __imul__(self, other):
+        return _inplace.mul_(self, other, fn="Tensor.__imul__")
+
+    def __itruediv__(self, other):
+        return _inplace.div_(self, other, fn="Tensor.__itruediv__")
+
+    def add_(self, other, alpha=1):
+        """self += alpha * other, in place (refused on a leaf that requires grad, outside no_grad)."""
+        return _inplace.add_(self, other, alpha)
+
+    def sub_(self, other, alpha=1):
+        """self -= alpha * other, in place."""
+        return _inplace.sub_(self, other, alpha)
+
+    def mul_(self, other):
+        """self *= other, in place."""
+        return _inplace.mul_(self, other)
+
+    def div_(self, other):
+        """self /= other, in place."""
+        return _inplace.div_(self, other)
+
+    def clamp_(self, min=None, max=None):
+        """self limited to [min, max], in place."""
+        return _inplace.clamp_(self, min, max)
+
+    clip_ = clamp_
+
+    def fill_(self, value):
+        """Every element set to ``value``, in place."""
+        return _inplace.fill_(self, value)
+
+    def zero_(self):
+        """Every element set to 0, in place."""
+        return _inplace.fill_(self, 0)
+
+    def copy_(self, src):
+        """``src``'s numbers (broadcast, cast to this dtype) copied into this tensor, in place."""
+        return _inplace.copy_(self, src)
 
     # ------------------------------------------------------------ reductions
     def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
@@ -389,6 +441,54 @@ _clock = [0]
 stamped later was changed after the forward used it. One int per node, compared at backward."""
 
 
+# ------------------------------------------------------------ memory shared between tensors
+_sharing: dict = {}
+"""``id(tensor)`` → its family: ``{id: weak reference}`` of the tensors whose arrays share its
+memory, itself included (made by ``detach()`` and the view ops: reshape, transpose, basic
+indexing, expand). An in-place change through any member stamps them all, as PyTorch's views
+share one version counter. A tensor leaves its family when it is garbage collected."""
+
+
+def view_of(view: Tensor, base: Tensor) -> Tensor:
+    """Note that ``view``'s array shares ``base``'s memory; returns ``view``."""
+    if view is base or (view._data.base is None and view._data is not base._data):
+        return view
+    family = _sharing.get(id(base))
+    if family is None:
+        family = {}
+        _join(family, base)
+    _join(family, view)
+    return view
+
+
+def _join(family: dict, t: Tensor):
+    key = id(t)
+    family[key] = weakref.ref(t, lambda ref: (family.pop(key, None), _sharing.pop(key, None)))
+    _sharing[key] = family
+
+
+def stamp(t: Tensor):
+    """Tick the change clock and stamp ``t`` and every tensor sharing its memory: graphs recorded
+    before refuse to backpropagate through their old values."""
+    _clock[0] += 1
+    now = _clock[0]
+    t._version = now
+    family = _sharing.get(id(t))
+    if family is not None:
+        for ref in list(family.values()):
+            member = ref()
+            if member is not None:
+                member._version = now
+
+
+def unshare(t: Tensor, heir: Tensor):
+    """``t`` holds a new array of its own now, and ``heir`` its old one: ``heir`` takes its place in its family."""
+    family = _sharing.pop(id(t), None)
+    if family is not None:
+        family.pop(id(t), None)
+        _join(family, heir)
+
+
 def describe(t) -> str:
     """How an error message names a tensor: its name (parameters carry their state-dict key) and shape."""
     what = f"tensor {t.name!r}" if t.name else ("an unnamed leaf tensor" if not t.parents else f"the {t.op} output")
@@ -522,6 +622,7 @@ def _axis(axis, dim):
 # The ops import this module, so they are bound last.
 from .ops import activation as _act  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
+from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
 from .ops import shape as _shape  # noqa: E402

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from .._checks import dim as _dim, fail, is_int, type_name
 from ..grids import each, obj
 from ..optable import register
-from ..tensor import Tensor, record
+from ..tensor import Tensor, record, view_of
 
 
 class IndexOutOfRange(IndexError, ValueError):
@@ -37,7 +37,7 @@ def reshape(a: Tensor, shape: tuple, fn="reshape") -> Tensor:
             fail(fn, f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) to {shape}")
     else:
         data = x.view()
-    return record(data, (a,), RESHAPE)
+    return view_of(record(data, (a,), RESHAPE), a)
 
 
 def _reshape_backward(out, g, needs):
@@ -87,7 +87,7 @@ def permute(a: Tensor, axes, fn="permute") -> Tensor:
             or sorted(ax % nd for ax in axes) != list(range(nd)):
         fail(fn, f"axes {tuple(axes)} are not a permutation of the {nd} dimensions of shape {a.shape}")
     axes = tuple(int(ax) % nd for ax in axes)
-    return record(a._data.transpose(axes), (a,), TRANSPOSE, axes)
+    return view_of(record(a._data.transpose(axes), (a,), TRANSPOSE, axes), a)
 
 
 def transpose(a: Tensor, axes) -> Tensor:
@@ -115,37 +115,45 @@ TRANSPOSE = register("transpose", _transpose_backward, scalar=False, expand=lamb
 
 
 # ---------------------------------------------------------------- indexing
-def _index_part(x):
+def _index_part(x, fn):
     if isinstance(x, Tensor):
         x = x._data
         if x.dtype.kind == "f":
             if not np.all(np.mod(x, 1) == 0):
-                fail("Tensor.__getitem__", f"a float tensor used as an index must hold whole numbers, got {x}", TypeError)
+                fail(fn, f"a float tensor used as an index must hold whole numbers, got {x}", TypeError)
             x = x.astype(np.int64)
     elif isinstance(x, list):
         x = np.asarray(x)
         if x.dtype.kind == "f":
-            fail("Tensor.__getitem__", f"indices must be integers, got a list of floats {x.tolist()}", TypeError)
+            fail(fn, f"indices must be integers, got a list of floats {x.tolist()}", TypeError)
     return x
 
 
-def _is_advanced(index):
-    return any(isinstance(p, np.ndarray) and (p.ndim > 0 or p.dtype.kind == "b") for p in index)
+def as_index(index, fn="Tensor.__getitem__") -> "Index":
+    """A user's index (ints, slices, tensors, lists, arrays) as a NumPy index, and whether it is advanced."""
+    parts = index if isinstance(index, tuple) else (index,)
+    parts = tuple(_index_part(p, fn) for p in parts)
+    advanced = any(isinstance(p, np.ndarray) and (p.ndim > 0 or p.dtype.kind == "b") for p in parts)
+    return Index(parts if isinstance(index, tuple) or len(parts) != 1 else parts[0], advanced)
+
+
+def index_error(fn, index, shape, e):
+    """The one message for an index that does not fit (an IndexError that is also a ValueError) or is invalid."""
+    if isinstance(e, IndexError):
+        raise IndexOutOfRange(f"{fn}: index {index!r} does not fit shape {shape} ({e})") from None
+    fail(fn, f"invalid index {index!r} for shape {shape} ({e})", TypeError)
 
 
 def getitem(a: Tensor, index) -> Tensor:
     """``a[index]``: NumPy basic and advanced indexing. Backward scatters the gradient back,
     adding where an element was picked more than once (``np.add.at``)."""
-    parts = index if isinstance(index, tuple) else (index,)
-    parts = tuple(_index_part(p) for p in parts)
-    index = parts if isinstance(index, tuple) or len(parts) != 1 else parts[0]
+    ctx = as_index(index)
     try:
-        data = a._data[index]
-    except IndexError as e:
-        raise IndexOutOfRange(f"Tensor.__getitem__: index {index!r} does not fit shape {a.shape} ({e})") from None
-    except (TypeError, ValueError) as e:
-        fail("Tensor.__getitem__", f"invalid index {index!r} for shape {a.shape} ({e})", TypeError)
-    return record(np.asarray(data), (a,), GETITEM, Index(index, _is_advanced(parts)))
+        data = a._data[ctx.index]
+    except (IndexError, TypeError, ValueError) as e:
+        index_error("Tensor.__getitem__", ctx.index, a.shape, e)
+    out = record(np.asarray(data), (a,), GETITEM, ctx)
+    return out if ctx.advanced else view_of(out, a)
 
 
 class Index(NamedTuple):

@@ -1,0 +1,190 @@
+"""In-place changes: ``add_ sub_ mul_ div_ zero_ fill_ copy_ clamp_``, ``+= -= *= /=`` and ``t[idx] = v``.
+
+Two cases, as in PyTorch:
+
+- Nothing to record (under ``no_grad``, or no tensor involved requires grad): the numbers are
+  written into the tensor's own array, so everything sharing that memory (``from_numpy``'s
+  array, ``numpy()``) sees them, and the tensor's version is stamped. A graph recorded before
+  that used the tensor then refuses to backpropagate, naming it (``Tensor._changed``): this is
+  how ``with mg.no_grad(): p -= lr * p.grad`` updates a parameter, and why a stale graph can
+  never give a silently wrong gradient.
+- Something to record: the tensor becomes the output of the op (its history moves to a new
+  node that keeps the old array), so gradients flow through the change. A leaf that requires
+  grad is refused here, like PyTorch, since its gradient would be lost.
+
+The ops are the ordinary ones (``+`` for ``add_``, ``clip`` for ``clamp_``); only item
+assignment has an op of its own, ``setitem``, with its backward and scalar expansion here.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import fail, type_name
+from ..engine import _mode
+from ..optable import register
+from ..tensor import Tensor, _new, describe, record, stamp, unshare
+from . import elementwise as _ew
+from .shape import as_index, cast, index_error
+
+_SLOTS = ("_data", "grad", "parents", "op", "name", "_backward", "_ctx", "requires_grad", "_version", "_needs",
+          "_recorded")
+
+
+def change(t: Tensor, fn: str, compute, others=(), *, any_dtype=False) -> Tensor:
+    """Change ``t`` in place to ``compute(t, write)`` (an out-of-place op on ``t``; ``write``: it may
+    write into ``t``'s array itself). ``others`` are the other operands (do any require grad?);
+    ``any_dtype``: the result is cast to ``t``'s dtype whatever its kind (assignment), else only
+    within its kind (``add_`` of a float into an integer tensor is refused, like PyTorch)."""
+    recording = _mode.enabled and (t.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others))
+    if recording and t.requires_grad and not t.parents:
+        fail(fn, f"{describe(t)} requires grad, and a leaf that requires grad cannot be changed in place outside "
+                 "no_grad (its gradient would be lost), like PyTorch; change it under `with mg.no_grad():` as an "
+                 "optimizer step does, or change a copy (t.clone())")
+    source = _history(t) if recording else t
+    r = compute(source, not recording)
+    if r._data.shape != t._data.shape:
+        fail(fn, f"the result has shape {r._data.shape} but the tensor changed in place has shape {t._data.shape} "
+                 "(an in-place op cannot broadcast the tensor itself)")
+    if not any_dtype and not np.can_cast(r._data.dtype, t._data.dtype, "same_kind"):
+        fail(fn, f"the result has dtype {r._data.dtype}, which cannot be written into a tensor of dtype "
+                 f"{t._data.dtype} in place (convert the tensor first, e.g. t = t.double())", TypeError)
+    if not recording:
+        if r._data is not t._data:
+            t._data[...] = r._data
+        stamp(t)
+        return t
+    if r._data.dtype != t._data.dtype:
+        r = cast(r, t._data.dtype)
+    for slot in ("_data", "parents", "op", "_backward", "_ctx", "_needs"):
+        setattr(t, slot, getattr(r, slot))
+    t.requires_grad, t.grad = r.requires_grad, None
+    unshare(t, source)  # its new array is its own; its history keeps the old one, shared with its views
+    stamp(t)
+    t._recorded = t._version  # recorded now, after its own change
+    return t
+
+
+def _history(t: Tensor) -> Tensor:
+    """A new node holding what ``t`` was (its array, its op and parents): the input of the change."""
+    old = _new(Tensor)
+    for slot in _SLOTS:
+        setattr(old, slot, getattr(t, slot))
+    return old
+
+
+# ---------------------------------------------------------------- arithmetic
+def _scaled(fn, other, alpha):
+    if alpha == 1:
+        return other
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)):
+        fail(fn, f"alpha must be a number, got {type_name(alpha)} {alpha!r}", TypeError)
+    return other * alpha
+
+
+def add_(t, other, alpha=1, fn="Tensor.add_"):
+    """t ← t + alpha·other, in place."""
+    other = _scaled(fn, other, alpha)
+    return change(t, fn, lambda a, write: _ew.add(a, other), (other,))
+
+
+def sub_(t, other, alpha=1, fn="Tensor.sub_"):
+    """t ← t − alpha·other, in place."""
+    other = _scaled(fn, other, alpha)
+    return change(t, fn, lambda a, write: _ew.sub(a, other), (other,))
+
+
+def mul_(t, other, fn="Tensor.mul_"):
+    """t ← t · other, in place."""
+    return change(t, fn, lambda a, write: _ew.mul(a, other), (other,))
+
+
+def div_(t, other, fn="Tensor.div_"):
+    """t ← t / other, in place."""
+    return change(t, fn, lambda a, write: _ew.div(a, other), (other,))
+
+
+def clamp_(t, min=None, max=None):
+    """t ← clamp(t, min, max), in place."""
+    return change(t, "Tensor.clamp_", lambda a, write: _ew.clip(a, min, max))
+
+
+# ---------------------------------------------------------------- assignment
+def setitem(a: Tensor, index, value, write=False, fn="Tensor.__setitem__") -> Tensor:
+    """A copy of ``a`` (``a`` itself when ``write``) with ``value`` put at ``index`` (broadcast, cast to
+    ``a``'s dtype). d/da = 1 outside the index and 0 inside; d/dvalue = the gradient at the places
+    it landed (a place assigned twice by a repeated index keeps the last write, as NumPy does)."""
+    if isinstance(value, Tensor):
+        v = value
+    elif isinstance(value, (bool, int, float, np.generic, np.ndarray, list, tuple)):
+        v = _ew.lift(value, a)
+    else:
+        fail(fn, f"value must be a Tensor, a number or an array, got {type_name(value)}", TypeError)
+    ctx = as_index(index, fn)
+    data = a._data if write else a._data.copy()
+    try:
+        slot = data[ctx.index]
+    except (IndexError, TypeError, ValueError) as e:
+        index_error(fn, ctx.index, a._data.shape, e)
+    try:
+        np.broadcast_to(v._data, np.shape(slot))
+        data[ctx.index] = v._data
+    except ValueError:
+        fail(fn, f"a value of shape {v._data.shape} cannot be put into t[{ctx.index!r}], which has shape "
+                 f"{np.shape(slot)} (tensor of shape {a._data.shape})")
+    return record(data, (a, v), SETITEM, ctx)
+
+
+def _setitem_backward(out, g, needs):
+    a, v = out.parents
+    index, advanced = out._ctx
+    ga = gv = None
+    if needs[0]:
+        ga = g.copy()
+        ga[index] = 0
+    if needs[1]:
+        if advanced:  # each place goes to the element of the broadcast value written last there
+            owner = np.full(g.shape, -1, np.intp)
+            size = owner[index].shape
+            owner[index] = np.arange(int(np.prod(size))).reshape(size)
+            landed = owner >= 0
+            gv = np.zeros(int(np.prod(size)), g.dtype)
+            np.add.at(gv, owner[landed], g[landed])
+            gv = gv.reshape(size)
+        else:
+            gv = np.array(g[index])
+        if gv.ndim < v._data.ndim:  # t[0] = ones(1, 3): the value's leading 1s
+            gv = gv.reshape((1,) * (v._data.ndim - gv.ndim) + gv.shape)
+    return ga, gv
+
+
+def _setitem_expand(t, A, V):
+    out = np.array(A, dtype=object)
+    out[t._ctx.index] = V if V.ndim else V[()]
+    return out
+
+
+SETITEM = register("setitem", _setitem_backward, scalar=False, expand=_setitem_expand)
+
+
+def assign(t: Tensor, index, value) -> Tensor:
+    """``t[index] = value``."""
+    return change(t, "Tensor.__setitem__", lambda a, write: setitem(a, index, value, write), (value,), any_dtype=True)
+
+
+def fill_(t: Tensor, value) -> Tensor:
+    """Every element ← ``value`` (a number or a one-element tensor), in place."""
+    if isinstance(value, Tensor) and value._data.size != 1:
+        fail("Tensor.fill_", f"value must be a number or a one-element tensor, got shape {value._data.shape}")
+    if not isinstance(value, Tensor) and (isinstance(value, bool) or not isinstance(value, (int, float, np.number))):
+        fail("Tensor.fill_", f"value must be a number, got {type_name(value)} {value!r}", TypeError)
+    value = value.reshape(()) if isinstance(value, Tensor) else value
+    return change(t, "Tensor.fill_", lambda a, write: setitem(a, Ellipsis, value, write, "Tensor.fill_"), (value,),
+                  any_dtype=True)
+
+
+def copy_(t: Tensor, src) -> Tensor:
+    """The numbers of ``src`` (broadcast to ``t``'s shape, cast to its dtype) copied into ``t``."""
+    if not isinstance(src, (Tensor, np.ndarray)):
+        fail("Tensor.copy_", f"src must be a Tensor, got {type_name(src)}", TypeError)
+    return change(t, "Tensor.copy_", lambda a, write: setitem(a, Ellipsis, src, write, "Tensor.copy_"), (src,),
+                  any_dtype=True)
