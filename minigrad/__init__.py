@@ -33,6 +33,9 @@ _LAZY = {
     "CheckResult": ("minigrad.derivation", "CheckResult"),
     "FormulaTooLarge": ("minigrad.derivation", "FormulaTooLarge"),
     "gradcheck": ("minigrad.finite_differences", "gradcheck"),
+    "cuda": ("minigrad.accelerators", "cuda"),
+    "backends": ("minigrad.accelerators", "backends"),
+    "accelerator": ("minigrad.accelerators", "accelerator"),
     "GradcheckError": ("minigrad.finite_differences", "GradcheckError"),
 }
 
