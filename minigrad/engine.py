@@ -212,3 +212,15 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
     lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
     return g.sum(axis=axes).reshape(shape)
+
+
+def gated(g: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """``g · weight`` where ``weight`` (a 0/1 mask, or shares such as 1/2 on a tie) is nonzero,
+    and exactly 0 where it is 0, even where ``g`` is inf or NaN: the gradient of a selection
+    (relu, clamp, max, maximum) never reaches the inputs it did not select, as in PyTorch's
+    masked backward formulas. The product first; the exact form only when the product is not
+    finite (its sum, one fast pass, says so)."""
+    out = g * weight
+    if np.isfinite(np.sum(out)):
+        return out
+    return np.where(weight != 0, out, np.zeros((), out.dtype))

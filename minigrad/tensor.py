@@ -288,12 +288,13 @@ class Tensor(TorchMethods, Node):
         return _extreme_method("min", self, dim, keepdim, axis, keepdims)
 
     def amax(self, dim=(), keepdim=False):
-        """The maximum over ``dim`` (an int or a tuple; ``()`` or None: all), values only; ties split evenly."""
-        return _red.max(self, _all_dims(dim), keepdim)
+        """The maximum over ``dim`` (an int or a tuple; ``()`` or None: all), values only; ties split
+        evenly, and a NaN maximum gives its whole slice a NaN gradient (``torch.amax``'s rule)."""
+        return _red.max(self, _all_dims(dim, self.ndim), keepdim)
 
     def amin(self, dim=(), keepdim=False):
-        """The minimum over ``dim`` (an int or a tuple), values only; ties split evenly."""
-        return _red.min(self, _all_dims(dim), keepdim)
+        """The minimum over ``dim`` (an int or a tuple), values only; ties and NaN as in ``amax``."""
+        return _red.min(self, _all_dims(dim, self.ndim), keepdim)
 
     def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """Index of the first maximum (int64, no grad)."""
@@ -603,11 +604,11 @@ def _extreme_method(fn, t, dim, keepdim, axis, keepdims):
     return (_red.max_dim if fn == "max" else _red.min_dim)(t, dim, bool(keep))
 
 
-def _all_dims(dim):
-    """amax/amin's ``dim`` as the reductions take it: ``()``/None mean every axis, and one int is
-    a tuple of one (so ties split evenly, as ``torch.amax``'s do)."""
+def _all_dims(dim, ndim):
+    """amax/amin's ``dim`` as the reductions take it, always a tuple (``torch.amax``'s rule for
+    ties and NaN): ``()``/None mean every axis, and one int is a tuple of one."""
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
-        return None
+        return tuple(range(ndim))
     return (dim,) if isinstance(dim, int) else tuple(dim) if isinstance(dim, list) else dim
 
 

@@ -129,6 +129,8 @@ REDUCTIONS = {
     "reshape-transpose": lambda a: a.reshape(6, 4).T,
     "flatten-getitem": lambda a: a.flatten(1)[1, 2:7],
     "advanced-index": lambda a: a[np.array([0, 1, 0]), 1],
+    "advanced-indices-split-by-a-slice": lambda a: a[0, :, [0, 2, 2]],   # torch's layout: (3, 3)
+    "advanced-index-and-integer": lambda a: a[1, :, [2, 2, 0], ...],
     "softmax": lambda a: F.softmax(a, 1),
     "log_softmax": lambda a: F.log_softmax(a, -1),
 }
@@ -298,3 +300,13 @@ def test_named_interior_tensors_name_their_scalar_nodes():
     S = mg.scalar.expand(f)
     assert S.name == "f" and [p.name for p in S.parents] == ["s[1,1,1,1]", "s[1,1,1,2]", "s[1,1,2,1]", "s[1,1,2,2]"]
     assert "∂f/∂s[1,1,1,1] = 1" in str(mg.derive(f, (w, (0, 0, 0, 0))))
+
+
+def test_expand_of_advanced_indices_split_by_a_slice_has_torchs_layout():
+    """t[0, :, [0, 2]] on (2, 3, 4) is (3, 2) as in PyTorch (the integer first, then the list)."""
+    a = leaf(2, 3, 4, name="a")
+    out = a[0, :, [0, 2]]
+    grid = mg.scalar.expand(out)
+    assert grid.shape == (3, 2)
+    np.testing.assert_array_equal(mg.scalar.values(grid), a.data[0][:, [0, 2]])
+    same_as_tensor_path(out, [a])

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..engine import gated
 from ..grids import each, reduce
 from ..optable import register
 from ..tensor import Tensor, record
@@ -25,7 +26,7 @@ def relu(a: Tensor) -> Tensor:
 
 def _relu_backward(out, g, needs):
     # not (y <= 0) rather than y > 0: a NaN passes its gradient on, like PyTorch; a float mask multiplies 2x faster
-    return (g * (~(out._data <= 0)).astype(g.dtype),)
+    return (gated(g, (~(out._data <= 0)).astype(g.dtype)),)
 
 
 RELU = register("relu", _relu_backward, scalar=False, expand=lambda t, a: each(lambda x: x.relu(), a))
@@ -314,7 +315,7 @@ def hardtanh(a: Tensor, min_val: float, max_val: float) -> Tensor:
 def _hardtanh_backward(out, g, needs):
     x = out.parents[0]._data
     lo, hi = out._ctx
-    return (g * ((x > lo) & (x < hi)).astype(g.dtype),)
+    return (gated(g, ((x > lo) & (x < hi)).astype(g.dtype)),)
 
 
 def _hardtanh_expand(t, A):

@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._checks import fail
+from ..engine import gated
 from ..grids import each
 from ..optable import register
 from ..tensor import Tensor, as_array, record
@@ -156,7 +157,7 @@ def _pow_n_backward(out, g, needs):
     elif n == 1.0:
         local = np.ones_like(x)
     elif n == 0.0:
-        local = np.zeros_like(x)
+        return (np.zeros_like(g),)   # exactly 0, even for an inf or NaN gradient (PyTorch's)
     else:
         local = n * np.power(x, n - 1.0)
     return (g * local,)
@@ -173,8 +174,7 @@ def _pow_backward(out, g, needs):
     if needs[0]:
         ga = np.where(y == 0, 0.0, g * y * np.power(x, y - 1.0))   # 0 where b = 0, like PyTorch
     if needs[1]:
-        gb = g * out._data * np.log(x)
-        gb = np.where((x == 0) & (y >= 0), 0.0, gb)
+        gb = g * np.where((x == 0) & (y >= 0), 0.0, out._data * np.log(x))   # PyTorch's order: g · (0 there)
     return ga, gb
 
 
@@ -287,7 +287,7 @@ def _clip_backward(out, g, needs):
         keep &= x >= lo
     if hi is not None:
         keep &= x <= hi
-    return (g * keep.astype(g.dtype),)
+    return (gated(g, keep.astype(g.dtype)),)
 
 
 def _clip_expand(t, A):
@@ -332,7 +332,7 @@ def _extremum_shares(x, y, larger):
 def _extremum_backward(out, g, needs):
     a, b = out.parents
     share_a, share_b = _extremum_shares(a._data, b._data, out.op == "maximum")
-    return (g * share_a if needs[0] else None), (g * share_b if needs[1] else None)
+    return (gated(g, share_a) if needs[0] else None), (gated(g, share_b) if needs[1] else None)
 
 
 def _extremum_expand(t, A, B):

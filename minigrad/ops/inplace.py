@@ -122,12 +122,12 @@ def setitem(a: Tensor, index, value, write=False, fn="Tensor.__setitem__") -> Te
     ctx = as_index(index, fn)
     data = a._data if write else a._data.copy()
     try:
-        slot = data[ctx.index]
+        slot = ctx.at(data)[ctx.index]            # PyTorch's layout (see shape.as_index)
     except (IndexError, TypeError, ValueError) as e:
-        index_error(fn, ctx.index, a._data.shape, e)
+        index_error(fn, ctx.index if ctx.first is None else index, a._data.shape, e)
     try:
         np.broadcast_to(v._data, np.shape(slot))
-        data[ctx.index] = v._data
+        ctx.at(data)[ctx.index] = v._data
     except ValueError:
         fail(fn, f"a value of shape {v._data.shape} cannot be put into t[{ctx.index!r}], which has shape "
                  f"{np.shape(slot)} (tensor of shape {a._data.shape})")
@@ -136,22 +136,23 @@ def setitem(a: Tensor, index, value, write=False, fn="Tensor.__setitem__") -> Te
 
 def _setitem_backward(out, g, needs):
     a, v = out.parents
-    index, advanced = out._ctx
+    ctx = out._ctx
+    index, at = ctx.index, ctx.at
     ga = gv = None
     if needs[0]:
         ga = g.copy()
-        ga[index] = 0
+        at(ga)[index] = 0
     if needs[1]:
-        if advanced:  # each place goes to the element of the broadcast value written last there
+        if ctx.advanced:  # each place goes to the element of the broadcast value written last there
             owner = np.full(g.shape, -1, np.intp)
-            size = owner[index].shape
-            owner[index] = np.arange(int(np.prod(size))).reshape(size)
+            size = at(owner)[index].shape
+            at(owner)[index] = np.arange(int(np.prod(size))).reshape(size)
             landed = owner >= 0
             gv = np.zeros(int(np.prod(size)), g.dtype)
             np.add.at(gv, owner[landed], g[landed])
             gv = gv.reshape(size)
         else:
-            gv = np.array(g[index])
+            gv = np.array(at(g)[index])
         if gv.ndim < v._data.ndim:  # t[0] = ones(1, 3): the value's leading 1s
             gv = gv.reshape((1,) * (v._data.ndim - gv.ndim) + gv.shape)
     return ga, gv
@@ -159,7 +160,7 @@ def _setitem_backward(out, g, needs):
 
 def _setitem_expand(t, A, V):
     out = np.array(A, dtype=object)
-    out[t._ctx.index] = V if V.ndim else V[()]
+    t._ctx.at(out)[t._ctx.index] = V if V.ndim else V[()]
     return out
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import return_types
 from .._checks import dim as check_dim, fail, is_int
+from ..engine import gated
 from ..grids import each, reduce
 from ..optable import register
 from ..tensor import Tensor, needs_grad, record
@@ -21,12 +22,15 @@ from ..value import max_node, sum_node
 
 class Reduced(NamedTuple):
     """What a reduction remembers: the reduced axes (None: all) and keepdims; max and min also
-    the 0/1 weight of each input in the result (ties: the first for one axis, split evenly for
-    a full or tuple reduction, like PyTorch)."""
+    the weight of each input in the result (ties: the first for one axis, split evenly for a
+    full or tuple reduction, like PyTorch) and whether it is PyTorch's ``amax`` rule, a tuple of
+    axes: ``(g / count) · hit``, so a slice whose maximum is NaN sends NaN to all its elements
+    (and an inf gradient reaches the others as NaN), where a selection sends exactly 0."""
 
     axes: tuple | None
     keepdims: bool
     mask: np.ndarray | None = None
+    spread: bool = False
 
 
 def normalize_axis(fn: str, axis, ndim: int):
@@ -67,7 +71,7 @@ def sum(a: Tensor, axis=None, keepdims=False) -> Tensor:
 
 def _sum_backward(out, g, needs):
     shape = out.parents[0]._data.shape
-    axes, keepdims, _ = out._ctx
+    axes, keepdims = out._ctx.axes, out._ctx.keepdims
     if axes is None:
         return (np.full(shape, g, out.parents[0]._data.dtype),)
     if not keepdims:
@@ -93,7 +97,7 @@ def mean(a: Tensor, axis=None, keepdims=False) -> Tensor:
 
 def _mean_backward(out, g, needs):
     x = out.parents[0]._data
-    axes, keepdims, _ = out._ctx
+    axes, keepdims = out._ctx.axes, out._ctx.keepdims
     shape = x.shape
     n = x.size if axes is None else int(np.prod([shape[i] for i in axes]))
     if n == 0:
@@ -168,6 +172,7 @@ def _extreme(fn, a, axis, keepdims, reduce, arg):
     axes = None if axis is None else normalize_axis(fn, axis, x.ndim)
     data = np.asarray(reduce(x, axis=axes, keepdims=keepdims))
     mask = None
+    spread = axes is not None and not is_int(axis)   # a tuple of axes: torch.amax's rule
     if needs_grad(a):
         if axes is not None and len(axes) == 1 and is_int(axis):
             ax = axes[0]
@@ -176,23 +181,25 @@ def _extreme(fn, a, axis, keepdims, reduce, arg):
             np.put_along_axis(mask, idx, 1.0, axis=ax)
         else:
             best = data if keepdims else data.reshape(_kept_shape(x.shape, axes))
-            hit = (x == best) | (np.isnan(x) & np.isnan(best))
-            with np.errstate(all="ignore"):
+            hit = x == best
+            if axes is None:    # torch.max(): a NaN maximum goes to the NaNs, split evenly
+                hit |= np.isnan(x) & np.isnan(best)
+            with np.errstate(all="ignore"):   # torch.amax over a tuple: 0 hits where the max is NaN, 0/0
                 mask = hit / hit.sum(axis=axes, keepdims=True)
             mask = mask.astype(x.dtype, copy=False)
-    return record(data, (a,), MAX if fn == "max" else MIN, Reduced(axes, keepdims, mask))
+    return record(data, (a,), MAX if fn == "max" else MIN, Reduced(axes, keepdims, mask, spread))
 
 
 def _extreme_backward(out, g, needs):
-    axes, keepdims, mask = out._ctx
+    axes, keepdims, mask, spread = out._ctx
     if not keepdims:
         g = g.reshape(_kept_shape(mask.shape, axes))
-    return (g * mask,)
+    return (g * mask if spread else gated(g, mask),)
 
 
 def _extreme_expand(t, A):
     """One n-ary max node per window (min: -max(-x)); a tie split evenly becomes a weighted sum."""
-    axes, _, mask = t._ctx
+    axes, mask = t._ctx.axes, t._ctx.mask
     sign = 1 if t.op == "max" else -1
     if mask is None:
         mask = np.ones(A.shape)  # not needed for the values; any weights do

@@ -129,11 +129,45 @@ def _index_part(x, fn):
     return x
 
 
+def _is_array_index(p) -> bool:
+    return isinstance(p, np.ndarray) and (p.ndim > 0 or p.dtype.kind == "b")
+
+
+def _is_integer(p) -> bool:
+    """A Python or NumPy integer, or a 0-d integer array (a 0-d tensor): PyTorch's basic index."""
+    if isinstance(p, np.ndarray):
+        return p.ndim == 0 and p.dtype.kind in "iu"
+    return isinstance(p, (int, np.integer)) and not isinstance(p, (bool, np.bool_))
+
+
 def as_index(index, fn="Tensor.__getitem__") -> "Index":
-    """A user's index (ints, slices, tensors, lists, arrays) as a NumPy index, and whether it is advanced."""
+    """A user's index (ints, slices, tensors, lists, arrays) as NumPy indices with PyTorch's
+    layout, and whether it is advanced.
+
+    NumPy and PyTorch differ in one rule: NumPy counts integers among the advanced indices, so
+    ``t[0, :, [0, 2]]`` has two advanced indices separated by a slice and their dimension goes
+    first, (2, 3) for a (2, 3, 4) tensor; PyTorch takes the integers first (basic indexing) and
+    then the lists, (3, 2). With both, the integers (and slices) are then a first, basic index
+    (``Index.first``: a view), and the lists index what it leaves (``Index.index``).
+    """
     parts = index if isinstance(index, tuple) else (index,)
     parts = tuple(_index_part(p, fn) for p in parts)
-    advanced = any(isinstance(p, np.ndarray) and (p.ndim > 0 or p.dtype.kind == "b") for p in parts)
+    advanced = any(_is_array_index(p) for p in parts)
+    if advanced and any(_is_integer(p) for p in parts):
+        first, rest = [], []
+        for p in parts:
+            if _is_integer(p):
+                first.append(int(p))
+            elif _is_array_index(p):
+                first.extend([slice(None)] * (p.ndim if p.dtype.kind == "b" else 1))   # the dims it indexes
+                rest.append(p)
+            elif p is Ellipsis:
+                first.append(p)
+                rest.append(p)
+            else:                           # a slice or None: applied first, then kept whole
+                first.append(p)
+                rest.append(slice(None))
+        return Index(tuple(rest), True, tuple(first))
     return Index(parts if isinstance(index, tuple) or len(parts) != 1 else parts[0], advanced)
 
 
@@ -145,36 +179,43 @@ def index_error(fn, index, shape, e):
 
 
 def getitem(a: Tensor, index) -> Tensor:
-    """``a[index]``: NumPy basic and advanced indexing. Backward scatters the gradient back,
-    adding where an element was picked more than once (``np.add.at``)."""
+    """``a[index]`` with PyTorch's rules (NumPy's basic and advanced indexing, integers taken first:
+    see ``as_index``). Backward scatters the gradient back, adding where an element was picked
+    more than once (``np.add.at``)."""
     ctx = as_index(index)
     try:
-        data = a._data[ctx.index]
+        data = ctx.at(a._data)[ctx.index]
     except (IndexError, TypeError, ValueError) as e:
-        index_error("Tensor.__getitem__", ctx.index, a.shape, e)
+        index_error("Tensor.__getitem__", ctx.index if ctx.first is None else index, a.shape, e)
     out = record(np.asarray(data), (a,), GETITEM, ctx)
     return out if ctx.advanced else view_of(out, a)
 
 
 class Index(NamedTuple):
-    """getitem's NumPy index, and whether it is advanced (elements may repeat)."""
+    """getitem's (and setitem's) NumPy index, whether it is advanced (elements may repeat), and
+    the basic index ``first`` that PyTorch's layout applies before it (None: nothing)."""
 
     index: object
     advanced: bool
+    first: tuple | None = None
+
+    def at(self, a):
+        """The part of ``a`` that ``index`` applies to: ``a[first]`` (a view), or ``a`` itself."""
+        return a if self.first is None else a[self.first]
 
 
 def _getitem_backward(out, g, needs):
-    index, advanced = out._ctx
+    ctx = out._ctx
     ga = np.zeros(out.parents[0]._data.shape, g.dtype)
-    if advanced:
-        np.add.at(ga, index, g)
+    if ctx.advanced:
+        np.add.at(ctx.at(ga), ctx.index, g)
     else:
-        ga[index] = g
+        ctx.at(ga)[ctx.index] = g
     return (ga,)
 
 
 def _getitem_expand(t, A):
-    picked = A[t._ctx.index]
+    picked = t._ctx.at(A)[t._ctx.index]
     return picked if isinstance(picked, np.ndarray) else obj(picked)
 
 
