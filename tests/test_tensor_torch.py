@@ -124,3 +124,12 @@ def test_a_0d_integer_tensor_indexes_like_an_integer():
 
 def test_the_issues_example_has_torchs_shape():
     assert mg.zeros(2, 3, 4)[0, :, [0, 2]].shape == (3, 2)
+
+
+def test_assignment_with_advanced_indices_split_by_a_slice_follows_torchs_layout():
+    """t[0, :, [0, 2]] = v takes v of shape (3, 2), as in torch; both gradients equal torch's."""
+    def put(a, v):
+        y = a * 1.0
+        y[0, :, [0, 2]] = v
+        return y
+    compare(put, put, [pair(2, 3, 4, seed=8), pair(3, 2, seed=9)])
