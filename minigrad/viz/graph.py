@@ -153,12 +153,15 @@ def quiet_gc(draw):
     return drawing
 
 
-def build(fn: str, root, focus=None, max_nodes=DEFAULT_MAX_NODES) -> Graph:
-    """The neutral graph of ``root`` (focused on ``focus``, collapsed past ``max_nodes``)."""
+def build(fn: str, root, focus=None, max_nodes=DEFAULT_MAX_NODES, names=None) -> Graph:
+    """The neutral graph of ``root`` (focused on ``focus``, collapsed past ``max_nodes``);
+    ``names`` ({id(node): label}) overrides the labels of some nodes (torchviz's ``params``)."""
     check_max_nodes(fn, max_nodes)
     roots = roots_of(fn, root)
     order = topological_order(*roots)
     labels = {id(n): lab for n, lab in zip(order, auto_labels(order, roots))}  # one walk, shared
+    if names:
+        labels.update((key, lab) for key, lab in names.items() if key in labels)
     if focus is not None:
         keep = _focus(fn, focus, order, {id(n): i for i, n in enumerate(order)})
         order = [n for n in order if id(n) in keep]
