@@ -11,11 +11,13 @@ from .dtypes import float32 as float, int32 as int  # PyTorch's mg.float is floa
 from .engine import is_grad_enabled, no_grad
 from .factory import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, manual_seed, ones,
                       ones_like, rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
+from . import functions as _functions
 from .functions import (amax, amin, argmax, argmin, cat, concat, concatenate, flatten, max, maximum, min, minimum,
                         stack, where)
-from .functions import __all__ as _functions_all
 from .tensor import Tensor
 from .value import Value
+
+globals().update({name: getattr(_functions, name) for name in _functions._METHODS})  # mg.sin, mg.add, mg.sum, ...
 
 __version__ = "0.1.0"
 
@@ -54,5 +56,5 @@ def __getattr__(name):
 __all__ = ["Value", "Tensor", "tensor", "scalar", "manual_seed", "no_grad", "is_grad_enabled",
            "device", "float16", "half", "float32", "float64", "double", "int8", "int16", "int32", "int64", "long",
            "uint8", "zeros", "ones", "empty", "full", "eye", "arange", "linspace", "randn", "rand", "randint",
-           "zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like", "from_numpy", *_functions_all,
+           "zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like", "from_numpy", *_functions.__all__,
            *_LAZY]

@@ -97,6 +97,28 @@ def minimum(input, other) -> Tensor:
     return _ew.minimum(_input("minimum", input), other)
 
 
-# max and min stay out of __all__: a star import must not shadow Python's builtins
+# ---------------------------------------------------------------- the Tensor methods as functions
+_METHODS = ("add", "sub", "mul", "div", "true_divide", "pow", "neg", "matmul", "clone", "t", "transpose", "permute",
+            "reshape", "squeeze", "unsqueeze", "exp", "log", "log2", "log10", "sqrt", "square", "abs", "sin", "cos",
+            "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "clamp", "clip", "sum", "mean",
+            "var", "std", "prod", "logsumexp", "cumsum", "norm", "sort", "topk", "gather", "masked_fill", "softmax",
+            "log_softmax", "numel")
+
+
+def _method_function(name):
+    """``torch.NAME(input, ...)`` as ``input.NAME(...)``, with ``input`` checked first."""
+    def function(input, *args, **kwargs):
+        return getattr(_input(name, input), name)(*args, **kwargs)
+
+    summary = (getattr(Tensor, name).__doc__ or "").strip().splitlines()[0]
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"``{name}(input, ...)`` is ``input.{name}(...)``: {summary}"
+    return function
+
+
+globals().update({name: _method_function(name) for name in _METHODS})
+
+# max, min, abs, pow, round and sum stay out of __all__: a star import must not shadow Python's builtins
+_BUILTINS = {"max", "min", "abs", "pow", "round", "sum"}
 __all__ = ["flatten", "cat", "concat", "concatenate", "stack", "where", "amax", "amin", "argmax", "argmin",
-           "maximum", "minimum"]
+           "maximum", "minimum", *(name for name in _METHODS if name not in _BUILTINS)]

@@ -384,6 +384,163 @@ class Tensor(TorchMethods, Node):
         """Log-softmax along ``dim``."""
         return _act.log_softmax(self, _shape._dim("log_softmax", "dim", dim, max(self.ndim, 1)))
 
+    # ------------------------------------------------------------ PyTorch's names for the operators
+    def add(self, other, alpha=1):
+        """self + alpha * other."""
+        return _ew.add(self, other if alpha == 1 else other * number("Tensor.add", "alpha", alpha))
+
+    def sub(self, other, alpha=1):
+        """self - alpha * other."""
+        return _ew.sub(self, other if alpha == 1 else other * number("Tensor.sub", "alpha", alpha))
+
+    def mul(self, other):
+        """self * other."""
+        return _ew.mul(self, other)
+
+    def div(self, other, rounding_mode=None):
+        """self / other; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (gradient 0, like PyTorch)."""
+        q = _ew.div(self, other)
+        if rounding_mode is None:
+            return q
+        if rounding_mode not in ("trunc", "floor"):
+            raise ValueError(f"Tensor.div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+        return _ew.step(q, rounding_mode)
+
+    true_divide = divide = div
+    multiply = mul
+    subtract = sub
+
+    def pow(self, exponent):
+        """self ** exponent."""
+        return _ew.power(self, exponent)
+
+    def neg(self):
+        """-self."""
+        return _ew.neg(self)
+
+    negative = neg
+
+    def matmul(self, other):
+        """self @ other."""
+        return _la.matmul(self, other)
+
+    def t(self):
+        """The transpose of a matrix (a tensor of at most 2 dimensions, like PyTorch's ``t()``)."""
+        if self._data.ndim > 2:
+            raise ValueError(f"Tensor.t: expects a tensor of at most 2 dimensions, got shape {self.shape} "
+                             "(use transpose(dim0, dim1))")
+        return _shape.transpose(self, ())
+
+    def clone(self):
+        """A copy with its own memory that stays in the graph."""
+        return _shape.clone(self)
+
+    def contiguous(self):
+        """This tensor (NumPy arrays need no reordering for minigrad's ops)."""
+        return self
+
+    def expand(self, *sizes):
+        """A view broadcast to ``sizes`` (-1 keeps a dimension); the gradient is summed back."""
+        return _shape.expand(self, _shape.shape_arg("expand", sizes))
+
+    def expand_as(self, other):
+        """``expand(other.shape)``."""
+        return _shape.expand(self, other.shape, "expand_as")
+
+    def repeat(self, *repeats):
+        """Tiled ``repeats`` times along each dimension (NumPy's ``tile``)."""
+        return _shape.repeat(self, _shape.shape_arg("repeat", repeats))
+
+    def masked_fill(self, mask, value):
+        """``value`` where ``mask`` holds, this tensor elsewhere (the gradient passes where it was kept)."""
+        return _shape.masked_fill(self, mask, value)
+
+    def masked_fill_(self, mask, value):
+        """``masked_fill`` in place."""
+        return _inplace.change(self, "Tensor.masked_fill_", lambda a, write: _shape.masked_fill(a, mask, value),
+                               (value,), any_dtype=True)
+
+    def where(self, condition, other):
+        """This tensor where ``condition`` holds, else ``other`` (``torch.where(condition, self, other)``)."""
+        return _shape.where(condition, self, other)
+
+    # ------------------------------------------------------------ more math (PyTorch's names)
+    def sin(self):
+        """sin x."""
+        return _ew.sin(self)
+
+    def cos(self):
+        """cos x."""
+        return _ew.cos(self)
+
+    def log2(self):
+        """log₂ x."""
+        return _ew.log2(self)
+
+    def log10(self):
+        """log₁₀ x."""
+        return _ew.log10(self)
+
+    def sign(self):
+        """-1, 0 or 1 (gradient 0)."""
+        return _ew.step(self, "sign")
+
+    def floor(self):
+        """Rounded down (gradient 0)."""
+        return _ew.step(self, "floor")
+
+    def ceil(self):
+        """Rounded up (gradient 0)."""
+        return _ew.step(self, "ceil")
+
+    def trunc(self):
+        """Rounded towards 0 (gradient 0)."""
+        return _ew.step(self, "trunc")
+
+    def round(self, decimals=0):
+        """Rounded half to even, to ``decimals`` places (gradient 0)."""
+        return _ew.step(self, "round", decimals)
+
+    def square(self):
+        """x²."""
+        return _ew.power(self, 2)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        """The variance over ``dim`` with ``correction`` (1, or 0 when ``unbiased=False``), as PyTorch."""
+        return _red.var(self, dim, _correction("var", unbiased, correction), keepdim)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        """The standard deviation √var (gradient 0 where it is 0, like PyTorch)."""
+        return _red.std(self, dim, _correction("std", unbiased, correction), keepdim)
+
+    def prod(self, dim=None, keepdim=False):
+        """The product over ``dim`` (all elements by default)."""
+        return _red.prod(self, dim, keepdim)
+
+    def logsumexp(self, dim, keepdim=False):
+        """log Σ e^x over ``dim``, computed without overflow."""
+        return _red.logsumexp(self, dim, keepdim)
+
+    def cumsum(self, dim):
+        """Running sums along ``dim``."""
+        return _red.cumsum(self, dim)
+
+    def norm(self, p="fro", dim=None, keepdim=False):
+        """The p-norm over ``dim`` (all elements by default): 'fro' or 2, a number > 0, inf or -inf."""
+        return _norm(self, p, dim, keepdim)
+
+    def gather(self, dim, index):
+        """out[i][j] = self[i][index[i][j]] for dim = 1 (PyTorch's ``gather``)."""
+        return _select.gather(self, dim, index)
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        """``(values, indices)`` sorted along ``dim``; the sort is always stable."""
+        return _select.sort(self, dim, descending)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        """The ``k`` largest (``largest=False``: smallest) along ``dim``: ``(values, indices)``."""
+        return _select.topk(self, k, dim, largest)
+
     # ------------------------------------------------------------ dtype
     def astype(self, dtype):
         """The same numbers in ``dtype`` (float results stay differentiable)."""
@@ -604,6 +761,30 @@ def _extreme_method(fn, t, dim, keepdim, axis, keepdims):
     return (_red.max_dim if fn == "max" else _red.min_dim)(t, dim, bool(keep))
 
 
+def _correction(fn, unbiased, correction):
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"Tensor.{fn}: give unbiased or correction, not both")
+    if correction is not None:
+        return number(f"Tensor.{fn}", "correction", correction)
+    return 1 if unbiased is None or unbiased else 0
+
+
+def _norm(t, p, dim, keepdim):
+    """``Tensor.norm``: 'fro' is 2; ±inf are the largest / smallest |x| (ties split the gradient)."""
+    if p == "fro" or p is None:
+        p = 2
+    if isinstance(p, str) or isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise ValueError(f"Tensor.norm: p must be 'fro', a number > 0, inf or -inf, got {p!r}")
+    axes = _all_dims(dim, t.ndim)
+    if p == float("inf"):
+        return _red.max(_ew.absolute(t), axes, keepdim)
+    if p == float("-inf"):
+        return _red.min(_ew.absolute(t), axes, keepdim)
+    if not p > 0:
+        raise ValueError(f"Tensor.norm: p must be 'fro', a number > 0, inf or -inf, got {p!r}")
+    return _red.norm(t, p, axes, keepdim)
+
+
 def _all_dims(dim, ndim):
     """amax/amin's ``dim`` as the reductions take it, always a tuple (``torch.amax``'s rule for
     ties and NaN): ``()``/None mean every axis, and one int is a tuple of one."""
@@ -626,4 +807,5 @@ from .ops import elementwise as _ew  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
+from .ops import select as _select  # noqa: E402
 from .ops import shape as _shape  # noqa: E402

@@ -105,6 +105,14 @@ class Value(Node):
         """tanh(x)."""
         return _node(math.tanh(self.data), (self,), TANH)
 
+    def sin(self):
+        """sin(x) (NaN at ±inf, like NumPy)."""
+        return _node(_sin(self.data), (self,), SIN)
+
+    def cos(self):
+        """cos(x)."""
+        return _node(_cos(self.data), (self,), COS)
+
     def sigmoid(self):
         """1 / (1 + e^-x), computed without overflow."""
         x = self.data
@@ -251,6 +259,33 @@ def _tanh_partials(out):
 
 
 TANH = register("tanh", _tanh_partials, scalar=True, latex=_fn_latex("\\tanh"), formula=lambda a, ctx: a[0].tanh())
+
+
+def _sin(x):
+    """sin of a number (NaN at ±inf instead of ValueError) or of a formula."""
+    if type(x) is not float:
+        return x.sin()
+    return math.sin(x) if math.isfinite(x) else math.nan
+
+
+def _cos(x):
+    if type(x) is not float:
+        return x.cos()
+    return math.cos(x) if math.isfinite(x) else math.nan
+
+
+def _sin_partials(out):
+    """∂(sin a)/∂a = cos a."""
+    return (_cos(out.parents[0].data),)
+
+
+def _cos_partials(out):
+    """∂(cos a)/∂a = -sin a."""
+    return (-_sin(out.parents[0].data),)
+
+
+SIN = register("sin", _sin_partials, scalar=True, latex=_fn_latex("\\sin"), formula=lambda a, ctx: a[0].sin())
+COS = register("cos", _cos_partials, scalar=True, latex=_fn_latex("\\cos"), formula=lambda a, ctx: a[0].cos())
 
 
 def _sigmoid_partials(out):

@@ -81,6 +81,23 @@ def compare_with_torch(fn_mg, fn_torch, pairs, rtol=1e-10, atol=1e-12, seed=1, g
     return out
 
 
+def same_as_expanded(loss, leaves, rtol=1e-12):
+    """``mg.scalar.expand(loss)`` has the tensor's value, and after both backward passes each named
+    leaf's scalar grads equal the tensor grads element by element. Returns the scalar root."""
+    S = mg.scalar.expand(loss)
+    loss.backward()
+    S.backward()
+    assert S.data == pytest.approx(loss.item(), rel=rtol, nan_ok=True)
+    grads = {v.name: v.grad for v in mg.engine.topological_order(S) if not v.parents and v.name}
+    for t in leaves:  # an element the loss never read has no Value in the graph: its gradient is 0
+        got = np.array([grads.get(mg.scalar.element_name(t.name, i, t.shape), 0.0) for i in np.ndindex(*t.shape)])
+        if t.grad is None:
+            assert not got.any(), t.name
+            continue
+        np.testing.assert_allclose(got.reshape(t.shape), t.grad, rtol=rtol, atol=1e-14, err_msg=t.name)
+    return S
+
+
 @pytest.fixture
 def big_graph():
     """~1.2·10^4 scalar nodes after backward: a 34x34 image, 3x3 conv, 2x2 max-pool, sum: (x, w, f)."""

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from conftest import compare_with_torch, raises_naming, twins
+from conftest import compare_with_torch, raises_naming, same_as_expanded, twins
 
 torch = pytest.importorskip("torch")
 
@@ -63,17 +63,6 @@ def test_maximum_and_minimum_split_ties_and_pass_nan_like_torch(fn):
     compare_with_torch(lambda a, b: getattr(mg, fn)(a, b), lambda a, b: getattr(torch, fn)(a, b), twins((3,), (2, 3)))
 
 
-def _same_as_expanded(loss, leaves):
-    S = mg.scalar.expand(loss)
-    loss.backward()
-    S.backward()
-    assert S.data == pytest.approx(loss.item(), rel=1e-12, nan_ok=True)
-    grads = {v.name: v.grad for v in mg.engine.topological_order(S) if not v.parents and v.name}
-    for t in leaves:
-        got = np.array([grads[mg.scalar.element_name(t.name, i, t.shape)] for i in np.ndindex(*t.shape)])
-        np.testing.assert_allclose(got.reshape(t.shape), t.grad, rtol=1e-12, atol=1e-15, err_msg=t.name)
-
-
 def test_cat_where_maximum_expand_to_scalars():
     rng = np.random.default_rng(0)
     a = mg.tensor(rng.standard_normal((2, 3)), requires_grad=True, name="a")
@@ -82,13 +71,13 @@ def test_cat_where_maximum_expand_to_scalars():
     r = mg.tensor(rng.standard_normal((2, 4)))
     y = mg.cat([mg.where(a > 0, a, b), b], 1) * r
     z = mg.maximum(a, c) + mg.minimum(a.abs(), c) + mg.stack([a, a * 2], 2).sum(2) * 0.5
-    _same_as_expanded(y.sum() + z.sum(), [a, b, c])
+    same_as_expanded(y.sum() + z.sum(), [a, b, c])
 
 
 def test_maximum_tie_expands_to_halves():
     a = mg.tensor([1.0, 2.0], requires_grad=True, name="a")
     b = mg.tensor([1.0, 3.0], requires_grad=True, name="b")
-    _same_as_expanded(mg.maximum(a, b).sum(), [a, b])
+    same_as_expanded(mg.maximum(a, b).sum(), [a, b])
     assert a.grad.tolist() == [0.5, 0.0] and b.grad.tolist() == [0.5, 1.0]
 
 

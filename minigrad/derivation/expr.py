@@ -27,7 +27,7 @@ class FormulaTooLarge(ValueError):
 
 class Expr:
     """One formula node: ``num`` (value), ``sym`` (name), ``add``/``mul`` (two args),
-    ``pow`` (base, number exponent) or ``fn`` (exp, log, tanh over one arg)."""
+    ``pow`` (base, number exponent) or ``fn`` (exp, log, tanh, sin, cos over one arg)."""
 
     __slots__ = ("kind", "args", "value", "_size")
 
@@ -77,6 +77,12 @@ class Expr:
 
     def tanh(self):
         return fn("tanh", self)
+
+    def sin(self):
+        return fn("sin", self)
+
+    def cos(self):
+        return fn("cos", self)
 
     def sigmoid(self):
         """1 / (1 + e^-x), as the slides write σ."""
@@ -274,7 +280,7 @@ def terms(root: Expr, limit: int) -> tuple[list, int]:
 
 
 # ------------------------------------------------------------ conversion and printing
-_FUNCTIONS = {"exp": sympy.exp, "log": sympy.log, "tanh": sympy.tanh}
+_FUNCTIONS = {"exp": sympy.exp, "log": sympy.log, "tanh": sympy.tanh, "sin": sympy.sin, "cos": sympy.cos}
 
 
 def _sympy_number(v):

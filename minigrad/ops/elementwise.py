@@ -305,6 +305,83 @@ def _clip_expand(t, A):
 CLIP = register("clip", _clip_backward, scalar=False, expand=_clip_expand)
 
 
+# ---------------------------------------------------------------- sin, cos, log2, log10
+def sin(a: Tensor) -> Tensor:
+    """sin a; d/da = cos a."""
+    with _quiet(all="ignore"):
+        data = np.sin(a._data)
+    return record(data, (a,), SIN)
+
+
+def _sin_backward(out, g, needs):
+    return (g * np.cos(out.parents[0]._data),)
+
+
+SIN = _ew_op("sin", _sin_backward, "sin", lambda x: x.sin())
+
+
+def cos(a: Tensor) -> Tensor:
+    """cos a; d/da = -sin a."""
+    with _quiet(all="ignore"):
+        data = np.cos(a._data)
+    return record(data, (a,), COS)
+
+
+def _cos_backward(out, g, needs):
+    return (-g * np.sin(out.parents[0]._data),)
+
+
+COS = _ew_op("cos", _cos_backward, "cos", lambda x: x.cos())
+
+
+def log2(a: Tensor) -> Tensor:
+    """log₂ a; d/da = 1 / (a ln 2)."""
+    with _quiet(all="ignore"):
+        data = np.log2(a._data)
+    return record(data, (a,), LOG2)
+
+
+def log10(a: Tensor) -> Tensor:
+    """log₁₀ a; d/da = 1 / (a ln 10)."""
+    with _quiet(all="ignore"):
+        data = np.log10(a._data)
+    return record(data, (a,), LOG10)
+
+
+def _log_base_backward(out, g, needs):
+    return (g / (out.parents[0]._data * _LN[out.op]),)
+
+
+_LN = {"log2": np.log(2.0), "log10": np.log(10.0)}
+LOG2 = _ew_op("log2", _log_base_backward, "log2", lambda x: x.log() * (1.0 / float(_LN["log2"])))
+LOG10 = _ew_op("log10", _log_base_backward, "log10", lambda x: x.log() * (1.0 / float(_LN["log10"])))
+
+
+# ---------------------------------------------------------------- step functions: gradient 0
+def step(a: Tensor, name: str, decimals=0) -> Tensor:
+    """sign, floor, ceil, round (half to even, to ``decimals`` places) or trunc of a: piecewise
+    constant, so d/da = 0 everywhere (PyTorch's convention, also at the jumps)."""
+    x = a._data
+    if name == "round":
+        data = np.round(x, decimals)
+    else:
+        data = _STEPS[name](x)
+    return record(np.asarray(data), (a,), STEP_OPS[name])
+
+
+def _step_backward(out, g, needs):
+    return (np.zeros_like(g),)
+
+
+def _step_expand(t, A):
+    """Constants: the values, with no path back (the gradient is 0)."""
+    return each(lambda x, y: _const(float(y), t.op), A, t._data)
+
+
+_STEPS = {"sign": np.sign, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc, "round": np.round}
+STEP_OPS = {name: register(name, _step_backward, scalar=False, expand=_step_expand) for name in _STEPS}
+
+
 # ---------------------------------------------------------------- maximum(a, b), minimum(a, b)
 def maximum(a, b) -> Tensor:
     """The larger of a and b, element by element (NaN if either is NaN). The gradient goes to the

@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, max, min (and argmax/argmin outside the graph).
+"""Reductions: sum, mean, max, min, var, std, prod, logsumexp, cumsum, norm (and argmax/argmin outside the graph).
 
 The backward of a reduction spreads the output's gradient back over the reduced axes:
 ``sum`` copies it, ``mean`` divides it by the count, ``max``/``min`` send it to the
@@ -240,3 +240,223 @@ def _arg(fn, a, axis, keepdims, f):
     if axis is None and keepdims:
         data = data.reshape((1,) * x.ndim)
     return Tensor._leaf(np.asarray(data, np.int64), False)
+
+
+# ---------------------------------------------------------------- var, std
+class Moments(NamedTuple):
+    """var/std's reduced axes (None: all), keepdims and correction (1: Bessel's, n - 1)."""
+
+    axes: tuple | None
+    keepdims: bool
+    correction: float
+
+
+def var(a: Tensor, axis=None, correction=1, keepdims=False, fn="var") -> Tensor:
+    """Σ (a - mean)² / (n - correction) over ``axis``; d/da = 2 (a - mean) / (n - correction)."""
+    return _moment(fn, a, axis, correction, keepdims, VAR)
+
+
+def std(a: Tensor, axis=None, correction=1, keepdims=False, fn="std") -> Tensor:
+    """√var; d/da = (a - mean) / ((n - correction) · std), and 0 where std = 0 (like PyTorch)."""
+    return _moment(fn, a, axis, correction, keepdims, STD)
+
+
+def _moment(fn, a, axis, correction, keepdims, op):
+    x = a._data
+    if x.dtype.kind != "f":
+        fail(fn, f"needs a floating-point tensor, got dtype {x.dtype}", TypeError)
+    axes = None if axis is None else normalize_axis(fn, axis, x.ndim)
+    with np.errstate(all="ignore"):
+        data = np.var(x, axis=axes, ddof=correction, keepdims=keepdims)
+        if op is STD:
+            data = np.sqrt(data)
+    return record(np.asarray(data, x.dtype), (a,), op, Moments(axes, keepdims, correction))
+
+
+def _moment_backward(out, g, needs):
+    x = out.parents[0]._data
+    axes, keepdims, c = out._ctx
+    n = x.size if axes is None else int(np.prod([x.shape[i] for i in axes]))
+    kept = _kept_shape(x.shape, axes)
+    centred = x - np.mean(x, axis=axes, keepdims=True)
+    g = g.reshape(kept)
+    if out.op == "var":
+        return (g * (2.0 / (n - c)) * centred,)
+    s = out._data.reshape(kept)
+    return (np.where(s == 0, 0.0, g / ((n - c) * s)) * centred,)
+
+
+def _moment_expand(t, A):
+    axes, _, c = t._ctx
+
+    def moment(window):
+        n = len(window)
+        mean = sum_node(window) * (1.0 / n)
+        v = sum_node(tuple((x - mean) ** 2 for x in window)) * (1.0 / (n - c))
+        if t.op == "var":
+            return v
+        return v * 0.0 if v.data == 0 else v ** 0.5   # std 0: gradient 0, as the tensor rule
+    return reduce(A, axes, moment).reshape(t.shape)
+
+
+VAR = register("var", _moment_backward, scalar=False, expand=_moment_expand)
+STD = register("std", _moment_backward, scalar=False, expand=_moment_expand)
+
+
+# ---------------------------------------------------------------- prod
+def prod(a: Tensor, axis=None, keepdims=False) -> Tensor:
+    """Π a over one axis (or all); d/da_i = Π_{j≠i} a_j: result / a_i when the tensor has no zero,
+    else the product of the others (PyTorch's rule, so NaN and zeros give its numbers)."""
+    x = a._data
+    axes = None if axis is None else normalize_axis("prod", axis, x.ndim)
+    with np.errstate(all="ignore"):
+        data = np.prod(x, axis=axes, keepdims=keepdims)
+    return record(np.asarray(data), (a,), PROD, Reduced(axes, keepdims))
+
+
+def _prod_backward(out, g, needs):
+    x = out.parents[0]._data
+    axes, keepdims, _ = out._ctx
+    kept = _kept_shape(x.shape, axes)
+    g = g.reshape(kept)
+    if not (x == 0).any():
+        return (g * (out._data.reshape(kept) / x),)
+    axes = tuple(range(x.ndim)) if axes is None else axes
+    rest = [i for i in range(x.ndim) if i not in axes]
+    moved = x.transpose(rest + list(axes))
+    rows = moved.reshape(moved.shape[:len(rest)] + (-1,))
+    ones = np.ones(rows.shape[:-1] + (1,), x.dtype)
+    left = np.cumprod(np.concatenate([ones, rows[..., :-1]], -1), -1)             # Π of those before
+    right = np.cumprod(np.concatenate([ones, rows[..., :0:-1]], -1), -1)[..., ::-1]  # Π of those after
+    others = (left * right).reshape(moved.shape).transpose(np.argsort(rest + list(axes)))
+    return (g * others,)
+
+
+def _product(window):
+    p = window[0]
+    for v in window[1:]:
+        p = p * v
+    return p
+
+
+PROD = register("prod", _prod_backward, scalar=False,
+                expand=lambda t, A: reduce(A, t._ctx.axes, _product).reshape(t.shape))
+
+
+# ---------------------------------------------------------------- logsumexp
+def logsumexp(a: Tensor, axis, keepdims=False) -> Tensor:
+    """log Σ e^a over ``axis``, with the maximum taken out first (finite for logits of 1e4);
+    d/da = e^(a - result), the softmax."""
+    x = a._data
+    axes = normalize_axis("logsumexp", axis, x.ndim)
+    with np.errstate(all="ignore"):
+        m = _finite_max(x, axes)
+        data = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+    if not keepdims:
+        data = data.reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes))
+    return record(data, (a,), LOGSUMEXP, Reduced(axes, keepdims))
+
+
+def _finite_max(x, axes):
+    """The maximum over ``axes`` (kept), 0 where it is ±inf (so x - m stays a number), as PyTorch."""
+    m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros(_kept_shape(x.shape, axes), x.dtype)
+    return np.where(np.isinf(m), 0.0, m).astype(x.dtype, copy=False)
+
+
+def _logsumexp_backward(out, g, needs):
+    x = out.parents[0]._data
+    kept = _kept_shape(x.shape, out._ctx.axes)
+    return (g.reshape(kept) * np.exp(x - out._data.reshape(kept)),)
+
+
+def _logsumexp_expand(t, A):
+    m = _finite_max(t.parents[0]._data, t._ctx.axes)
+    M = reduce(np.asarray(m, dtype=object), t._ctx.axes, lambda w: float(w[0]))
+
+    def lse(window, shift):
+        return sum_node(tuple((v - shift).exp() for v in window)).log() + shift
+    return each(lse, reduce(A, t._ctx.axes, tuple), M).reshape(t.shape)
+
+
+LOGSUMEXP = register("logsumexp", _logsumexp_backward, scalar=False, expand=_logsumexp_expand)
+
+
+# ---------------------------------------------------------------- cumsum
+def cumsum(a: Tensor, axis: int) -> Tensor:
+    """Running sums along ``axis``; the gradient is the running sum of g from the other end."""
+    d = check_dim("cumsum", "dim", axis, a._data.ndim)
+    with np.errstate(all="ignore"):
+        data = np.cumsum(a._data, axis=d) if a._data.ndim else a._data.copy()
+    return record(data, (a,), CUMSUM, d)
+
+
+def _cumsum_backward(out, g, needs):
+    if g.ndim == 0:
+        return (g,)
+    d = out._ctx
+    return (np.flip(np.cumsum(np.flip(g, d), axis=d), d),)
+
+
+def _cumsum_expand(t, A):
+    if A.ndim == 0:
+        return A
+    B = np.moveaxis(np.array(A, dtype=object), t._ctx, -1)
+    for idx in np.ndindex(*B.shape[:-1]):
+        for k in range(1, B.shape[-1]):
+            B[idx + (k,)] = B[idx + (k - 1,)] + B[idx + (k,)]
+    return np.moveaxis(B, -1, t._ctx)
+
+
+CUMSUM = register("cumsum", _cumsum_backward, scalar=False, expand=_cumsum_expand)
+
+
+# ---------------------------------------------------------------- norm
+class PNorm(NamedTuple):
+    """norm's reduced axes (None: all), keepdims and p."""
+
+    axes: tuple | None
+    keepdims: bool
+    p: float
+
+
+def norm(a: Tensor, p=2.0, axis=None, keepdims=False) -> Tensor:
+    """(Σ |a|^p)^(1/p) over ``axis`` for a number p > 0; d/da = sign(a) |a|^(p-1) / norm^(p-1), and 0
+    where the norm is 0 (PyTorch's rule, so the norm of zeros has gradient 0, not NaN)."""
+    x = a._data
+    if x.dtype.kind != "f":
+        fail("norm", f"needs a floating-point tensor, got dtype {x.dtype}", TypeError)
+    axes = None if axis is None else normalize_axis("norm", axis, x.ndim)
+    with np.errstate(all="ignore"):
+        if p == 2:
+            data = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdims))
+        else:
+            data = np.sum(np.abs(x) ** p, axis=axes, keepdims=keepdims) ** (1.0 / p)
+    return record(np.asarray(data, x.dtype), (a,), NORM, PNorm(axes, keepdims, float(p)))
+
+
+def _norm_backward(out, g, needs):
+    x = out.parents[0]._data
+    axes, _, p = out._ctx
+    kept = _kept_shape(x.shape, axes)
+    n, g = out._data.reshape(kept), g.reshape(kept)
+    if p == 2:
+        scale = g / n
+    else:
+        scale = g / n ** (p - 1.0)
+        x = np.where(x == 0, 0.0, np.sign(x) * np.abs(x) ** (p - 1.0))   # sign(x)|x|^(p-1), 0 at 0
+    return (x * np.where(n == 0, 0.0, scale),)
+
+
+def _norm_expand(t, A):
+    axes, _, p = t._ctx
+
+    def pnorm(window):
+        if p == 2:
+            total = sum_node(tuple(v * v for v in window))
+        else:
+            total = sum_node(tuple((v.relu() + (-v).relu()) ** p for v in window))
+        return total * 0.0 if total.data == 0 else total ** (1.0 / p)   # 0: gradient 0, as the tensor rule
+    return reduce(A, axes, pnorm).reshape(t.shape)
+
+
+NORM = register("norm", _norm_backward, scalar=False, expand=_norm_expand)

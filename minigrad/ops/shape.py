@@ -331,3 +331,82 @@ def _where_expand(t, A, B):
 
 
 WHERE = register("where", _where_backward, scalar=False, expand=_where_expand)
+
+
+def masked_fill(a: Tensor, mask, value) -> Tensor:
+    """``value`` (a number or a one-element tensor) where ``mask`` holds, ``a`` elsewhere: a ``where``."""
+    from .elementwise import lift
+
+    fn = "Tensor.masked_fill"
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        fail(fn, f"mask must be a bool tensor, got dtype {m.dtype}", TypeError)
+    if not _broadcasts(m.shape, a._data.shape) or np.broadcast_shapes(m.shape, a._data.shape) != a._data.shape:
+        fail(fn, f"mask of shape {m.shape} does not broadcast to the tensor's shape {a._data.shape}")
+    if isinstance(value, Tensor):
+        if value._data.size != 1:
+            fail(fn, f"value must be a number or a one-element tensor, got shape {value._data.shape}")
+        v = value.reshape(()) if value._data.shape else value
+    else:
+        v = lift(value, a)
+    if v._data.dtype != a._data.dtype:
+        v = cast(v, a._data.dtype)
+    return where(m, v, a)
+
+
+def _broadcasts(*shapes) -> bool:
+    try:
+        np.broadcast_shapes(*shapes)
+        return True
+    except ValueError:
+        return False
+
+
+# ---------------------------------------------------------------- clone, expand, repeat
+def clone(a: Tensor) -> Tensor:
+    """A copy with its own memory, in the graph (d/da = 1)."""
+    return record(a._data.copy(), (a,), CLONE)
+
+
+CLONE = register("clone", lambda out, g, needs: (g,), scalar=False, expand=lambda t, a: a)
+
+
+def expand(a: Tensor, shape: tuple, fn="expand") -> Tensor:
+    """``a`` broadcast to ``shape`` without copying (-1 keeps a size); the engine sums the gradient back."""
+    x = a._data
+    lead = len(shape) - x.ndim
+    if lead < 0:
+        fail(fn, f"the shape {shape} has fewer dimensions than the tensor's {x.shape}")
+    full = tuple(x.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
+    if any(n < 0 for n in full):
+        fail(fn, f"-1 is only allowed for an existing dimension, got {shape} for shape {x.shape}")
+    try:
+        data = np.broadcast_to(x, full)
+    except ValueError:
+        fail(fn, f"shape {x.shape} cannot be expanded to {shape} (only sizes 1 can grow)")
+    return view_of(record(data, (a,), EXPAND), a)
+
+
+EXPAND = register("expand", lambda out, g, needs: (g,), scalar=False,
+                  expand=lambda t, a: np.broadcast_to(a, t.shape))
+
+
+def repeat(a: Tensor, reps: tuple) -> Tensor:
+    """``a`` tiled ``reps`` times along each dimension (PyTorch's ``repeat``, NumPy's ``tile``);
+    the gradient sums the copies."""
+    x = a._data
+    if len(reps) < x.ndim:
+        fail("repeat", f"needs at least one count per dimension: {len(reps)} counts for shape {x.shape}")
+    if any(r < 0 for r in reps):
+        fail("repeat", f"counts must be >= 0, got {reps}")
+    return record(np.tile(x, reps), (a,), REPEAT, tuple(reps))
+
+
+def _repeat_backward(out, g, needs):
+    reps = out._ctx
+    shape = (1,) * (len(reps) - out.parents[0]._data.ndim) + out.parents[0]._data.shape
+    split = g.reshape(tuple(n for r, s in zip(reps, shape) for n in (r, s)))
+    return (split.sum(axis=tuple(range(0, 2 * len(reps), 2))).reshape(out.parents[0]._data.shape),)
+
+
+REPEAT = register("repeat", _repeat_backward, scalar=False, expand=lambda t, a: np.tile(a, t._ctx))
