@@ -316,7 +316,7 @@ def prod(a: Tensor, axis=None, keepdims=False) -> Tensor:
 
 def _prod_backward(out, g, needs):
     x = out.parents[0]._data
-    axes, keepdims, _ = out._ctx
+    axes = out._ctx.axes
     kept = _kept_shape(x.shape, axes)
     g = g.reshape(kept)
     if not (x == 0).any():
