@@ -306,11 +306,15 @@ CLIP = register("clip", _clip_backward, scalar=False, expand=_clip_expand)
 
 
 # ---------------------------------------------------------------- sin, cos, log2, log10
+def _unary(ufunc, a, op):
+    """``ufunc`` of a's data (inf and nan silently, like NumPy's) as the output node of ``op``."""
+    with _quiet(all="ignore"):
+        return record(ufunc(a._data), (a,), op)
+
+
 def sin(a: Tensor) -> Tensor:
     """sin a; d/da = cos a."""
-    with _quiet(all="ignore"):
-        data = np.sin(a._data)
-    return record(data, (a,), SIN)
+    return _unary(np.sin, a, SIN)
 
 
 def _sin_backward(out, g, needs):
@@ -322,9 +326,7 @@ SIN = _ew_op("sin", _sin_backward, "sin", lambda x: x.sin())
 
 def cos(a: Tensor) -> Tensor:
     """cos a; d/da = -sin a."""
-    with _quiet(all="ignore"):
-        data = np.cos(a._data)
-    return record(data, (a,), COS)
+    return _unary(np.cos, a, COS)
 
 
 def _cos_backward(out, g, needs):
@@ -336,16 +338,12 @@ COS = _ew_op("cos", _cos_backward, "cos", lambda x: x.cos())
 
 def log2(a: Tensor) -> Tensor:
     """log₂ a; d/da = 1 / (a ln 2)."""
-    with _quiet(all="ignore"):
-        data = np.log2(a._data)
-    return record(data, (a,), LOG2)
+    return _unary(np.log2, a, LOG2)
 
 
 def log10(a: Tensor) -> Tensor:
     """log₁₀ a; d/da = 1 / (a ln 10)."""
-    with _quiet(all="ignore"):
-        data = np.log10(a._data)
-    return record(data, (a,), LOG10)
+    return _unary(np.log10, a, LOG10)
 
 
 def _log_base_backward(out, g, needs):
