@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 
 import numpy as np
 
@@ -15,10 +16,18 @@ def fail(fn: str, msg: str, kind=ValueError):
 
 
 def type_name(x) -> str:
-    """``x``'s type as a reader knows it: ``float``, ``numpy.ndarray``, ``torch.Tensor``, ``minigrad.Tensor``."""
+    """``x``'s type as a reader knows it: ``float``, ``numpy.ndarray``, ``torch.Tensor``, ``torch.nn.ReLU``,
+    ``minigrad.Tensor``: a builtin by its name, anything else by the shortest public module path
+    that holds it (``torch.nn.modules.activation.ReLU`` is ``torch.nn.ReLU``)."""
     t = type(x)
-    module = t.__module__.split(".")[0]
-    return t.__qualname__ if module == "builtins" else f"{module}.{t.__qualname__}"
+    if t.__module__ == "builtins":
+        return t.__qualname__
+    parts = t.__module__.split(".")
+    for n in range(1, len(parts) + 1):
+        module = sys.modules.get(".".join(parts[:n]))
+        if module is not None and getattr(module, t.__name__, None) is t:
+            return f"{'.'.join(parts[:n])}.{t.__qualname__}"
+    return f"{t.__module__}.{t.__qualname__}"
 
 
 def is_int(x) -> bool:
@@ -44,7 +53,7 @@ def pair(fn: str, arg: str, x, *, minimum: int, allow=()):
 def number(fn: str, arg: str, x, *, minimum=None, maximum=None) -> float:
     """A real number (not a bool), optionally within [minimum, maximum] (then NaN is refused too)."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        fail(fn, f"{arg} must be a number, got {type(x).__name__} {x!r}", TypeError)
+        fail(fn, f"{arg} must be a number, got {type_name(x)} {x!r}", TypeError)
     bounded = minimum is not None or maximum is not None
     if (minimum is not None and x < minimum) or (maximum is not None and x > maximum) or (bounded and x != x):
         if maximum is None:
@@ -65,7 +74,7 @@ def choice(fn: str, arg: str, x, options):
 def count(fn: str, arg: str, x, minimum: int = 1) -> int:
     """An int >= ``minimum`` (channels, features, sizes)."""
     if not is_int(x):
-        fail(fn, f"{arg} must be an int, got {type(x).__name__} {x!r}", TypeError)
+        fail(fn, f"{arg} must be an int, got {type_name(x)} {x!r}", TypeError)
     if x < minimum:
         fail(fn, f"{arg} must be >= {minimum}, got {x}")
     return int(x)

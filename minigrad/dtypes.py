@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import fail
+from ._checks import fail, type_name
 
 float16 = half = np.dtype(np.float16)
 float32 = np.dtype(np.float32)
@@ -90,7 +90,7 @@ def device_arg(fn: str, dev, arg: str = "device") -> str:
         return "cpu"
     name = str(dev) if isinstance(dev, (str, device)) or type(dev).__name__ == "device" else None
     if name is None:
-        fail(fn, f"{arg} must be 'cpu' or a device, got {type(dev).__name__} {dev!r}", TypeError)
+        fail(fn, f"{arg} must be 'cpu' or a device, got {type_name(dev)} {dev!r}", TypeError)
     kind, _, index = name.partition(":")
     if kind != "cpu" or (index and not index.isdigit()):
         fail(fn, f"{arg} {name!r} is not available: minigrad computes with NumPy on the CPU, "

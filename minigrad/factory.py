@@ -22,7 +22,7 @@ def manual_seed(seed: int):
     """Reset minigrad's random generator (factories, init, dropout, DataLoader shuffles) to a reproducible state."""
     global _rng
     if not is_int(seed):
-        fail("manual_seed", f"seed must be an int, got {type(seed).__name__} {seed!r}", TypeError)
+        fail("manual_seed", f"seed must be an int, got {type_name(seed)} {seed!r}", TypeError)
     if seed < 0:
         fail("manual_seed", f"seed must be >= 0, got {seed}")
     _rng = np.random.default_rng(int(seed))
@@ -92,7 +92,7 @@ def _fill_value(fn, value):
     if isinstance(value, Tensor) and value.data.size == 1:
         value = value.item()
     if not isinstance(value, numbers.Real):
-        fail(fn, f"fill_value must be a number, got {type(value).__name__} {value!r}", TypeError)
+        fail(fn, f"fill_value must be a number, got {type_name(value)} {value!r}", TypeError)
     return value
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import fail, number
+from ._checks import fail, number, type_name
 from .engine import adjoints, no_grad, topological_order
 from .tensor import Tensor
 from .value import MUL, Value, _const, _node, sum_node
@@ -39,7 +39,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3) -> bool:
     Tensor, a Value, or a grid (object array) of Values.
     """
     if not callable(fn):
-        fail("gradcheck", f"fn must be callable, got {type(fn).__name__}", TypeError)
+        fail("gradcheck", f"fn must be callable, got {type_name(fn)}", TypeError)
     eps = number("gradcheck", "eps", eps, minimum=0)
     atol = number("gradcheck", "atol", atol, minimum=0)
     rtol = number("gradcheck", "rtol", rtol, minimum=0)
@@ -113,7 +113,7 @@ def _outputs(fn_name, y) -> dict:
         return {"kind": "values", "node": [y], "shape": (), "size": 1}
     arr = np.asarray(y, dtype=object) if isinstance(y, (list, tuple, np.ndarray)) else None
     if arr is None or arr.size == 0 or not all(isinstance(v, Value) for v in arr.ravel()):
-        fail(fn_name, f"fn must return a Tensor, a Value or a grid of Values, got {type(y).__name__}", TypeError)
+        fail(fn_name, f"fn must return a Tensor, a Value or a grid of Values, got {type_name(y)}", TypeError)
     return {"kind": "values", "node": list(arr.ravel()), "shape": arr.shape, "size": arr.size}
 
 

@@ -14,7 +14,7 @@ from operator import attrgetter
 import numpy as np
 
 from . import engine
-from ._checks import number
+from ._checks import number, type_name
 from .engine import Node
 from .torch_api import TorchMethods
 
@@ -38,14 +38,14 @@ class Tensor(TorchMethods, Node):
         if requires_grad and data.dtype.kind != "f":
             raise ValueError(f"Tensor: only floating-point tensors can require grad, got dtype {data.dtype}")
         if name is not None and not isinstance(name, str):
-            raise TypeError(f"Tensor: name must be a str or None, got {type(name).__name__}")
+            raise TypeError(f"Tensor: name must be a str or None, got {type_name(name)}")
         _init_leaf(self, data, requires_grad, name)
 
     # ------------------------------------------------------------ attributes
     def _set_data(self, value):
         if not isinstance(value, np.ndarray):
             if not isinstance(value, np.generic) or value.dtype.kind not in "fiub":
-                raise TypeError(f"Tensor.data: assign an ndarray, got {type(value).__name__}")
+                raise TypeError(f"Tensor.data: assign an ndarray, got {type_name(value)}")
             value = np.asarray(value)  # a 0-d result such as t.data - 1 on a 0-d tensor
         self._data = value
         _clock[0] += 1
@@ -665,7 +665,7 @@ def _inputs(inputs):
     items = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     for t in items:
         if not isinstance(t, Tensor):
-            raise TypeError(f"Tensor.backward: inputs must be tensors, got {type(t).__name__}")
+            raise TypeError(f"Tensor.backward: inputs must be tensors, got {type_name(t)}")
     return items
 
 
@@ -682,7 +682,7 @@ def as_array(data, dtype, where):
     try:
         arr = np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as e:
-        raise TypeError(f"{where}: data must be numbers or an array of numbers, got {type(data).__name__} ({e})") from None
+        raise TypeError(f"{where}: data must be numbers or an array of numbers, got {type_name(data)} ({e})") from None
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"{where}: data must be numeric, got dtype {arr.dtype}")
     if dtype is None and (arr.dtype.kind == "b" or (arr.dtype.kind in "iu" and not isinstance(data, np.ndarray))):

@@ -119,7 +119,7 @@ class TorchMethods:
         if dim is None:
             return Size(shape)
         if not is_int(dim):
-            fail("Tensor.size", f"dim must be an int, got {type(dim).__name__} {dim!r}", TypeError)
+            fail("Tensor.size", f"dim must be an int, got {type_name(dim)} {dim!r}", TypeError)
         from .ops.shape import IndexOutOfRange  # the ops import tensor, which imports this module
 
         n = len(shape)

@@ -13,6 +13,7 @@ import numbers
 
 import numpy as np
 
+from ._checks import type_name
 from .engine import Node, backward as _run_backward
 from .optable import register
 
@@ -26,9 +27,9 @@ class Value(Node):
         if isinstance(data, Value):
             raise TypeError(f"Value: data must be a number, got a Value ({data!r}); use it directly")
         if isinstance(data, bool) or not isinstance(data, numbers.Real):
-            raise TypeError(f"Value: data must be a real number, got {type(data).__name__} {data!r}")
+            raise TypeError(f"Value: data must be a real number, got {type_name(data)} {data!r}")
         if name is not None and not isinstance(name, str):
-            raise TypeError(f"Value: name must be a str or None, got {type(name).__name__}")
+            raise TypeError(f"Value: name must be a str or None, got {type_name(name)}")
         _init(self, float(data), (), None, None, name)
 
     # ----------------------------------------------------------------- plumbing
@@ -59,7 +60,7 @@ class Value(Node):
 
     def __pow__(self, n):
         if isinstance(n, Value) or isinstance(n, bool) or not isinstance(n, numbers.Real):
-            raise TypeError(f"Value.__pow__: the exponent must be a number, got {type(n).__name__}")
+            raise TypeError(f"Value.__pow__: the exponent must be a number, got {type_name(n)}")
         n = float(n)
         return _node(_pow(self.data, n), (self,), POW, n)
 
@@ -162,7 +163,7 @@ def _node(data, parents, op, ctx=None, name=None):
 def _const(x, where):
     """A plain number as a constant leaf (unnamed: diagrams and derivations show its value)."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"Value.{_OPNAMES.get(where, where)}: cannot combine a Value with {type(x).__name__} {x!r}")
+        raise TypeError(f"Value.{_OPNAMES.get(where, where)}: cannot combine a Value with {type_name(x)} {x!r}")
     return _init(_new(Value), float(x), (), None, None, None)
 
 

@@ -7,7 +7,7 @@ import textwrap
 
 import sympy
 
-from .._checks import fail, number
+from .._checks import fail, number, type_name
 from ..naming import format_number
 from . import expr as E
 from .derivation import Derivation, derive
@@ -108,7 +108,7 @@ def check(output, wrt, expected, rtol=1e-6) -> CheckResult:
     elif isinstance(expected, numbers.Real) and not isinstance(expected, bool):
         parsed = sympy.sympify(expected)
     else:
-        fail("check", f"expected must be a str or a sympy expression, got {type(expected).__name__} {expected!r}",
+        fail("check", f"expected must be a str or a sympy expression, got {type_name(expected)} {expected!r}",
              TypeError)
     if not isinstance(parsed, sympy.Expr):
         fail("check", f"expected {expected!r} is not an expression (parsed as {type(parsed).__name__})")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import fail, is_int
+from .._checks import fail, is_int, type_name
 from ..tensor import Tensor
 from ..value import Value
 from . import expr as E
@@ -98,7 +98,7 @@ class Derivation:
     def partial(self, wrt) -> "Derivation":
         """∂output/∂wrt for another node ``wrt``, from the same pass."""
         if not isinstance(wrt, Value):
-            fail("Derivation.partial", f"wrt must be a Value of output's graph, got {type(wrt).__name__}", TypeError)
+            fail("Derivation.partial", f"wrt must be a Value of output's graph, got {type_name(wrt)}", TypeError)
         return Derivation(self._bp, wrt, self.scalar_output)
 
     def __str__(self):
@@ -132,10 +132,10 @@ def derive(output, wrt):
     if isinstance(output, Tensor):
         output, targets, scalar = _expand_for("derive", output, targets)
     elif not isinstance(output, Value):
-        fail("derive", f"output must be a Value or a one-element Tensor, got {type(output).__name__}", TypeError)
+        fail("derive", f"output must be a Value or a one-element Tensor, got {type_name(output)}", TypeError)
     for w in targets:
         if not isinstance(w, Value):
-            fail("derive", f"wrt must be a Value of output's graph, got {type(w).__name__} {w!r}", TypeError)
+            fail("derive", f"wrt must be a Value of output's graph, got {type_name(w)} {w!r}", TypeError)
     bp = Backprop(output)
     found = [Derivation(bp, w, scalar) for w in targets]
     return found if many else found[0]
@@ -168,7 +168,7 @@ def _pick(fn, wrt):
         tensor, index = wrt
     else:
         fail(fn, "with a Tensor output, wrt must be (tensor, index) or a one-element Tensor, "
-             f"got {type(wrt).__name__} {wrt!r}", TypeError)
+             f"got {type_name(wrt)} {wrt!r}", TypeError)
     if index is None:
         if tensor.data.size != 1:
             fail(fn, f"wrt is a Tensor of shape {tensor.shape}; pass (tensor, index) to pick one element")

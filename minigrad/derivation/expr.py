@@ -14,6 +14,8 @@ from fractions import Fraction
 
 import sympy
 
+from .._checks import type_name
+
 MAX_SYMPY = 20_000
 """A formula whose tree has more nodes than this is never converted to sympy (FormulaTooLarge)."""
 MAX_PRINT = 400
@@ -177,7 +179,7 @@ def lift(x) -> Expr:
         return x
     if isinstance(x, (int, float, Fraction)) and not isinstance(x, bool):
         return num(x)
-    raise TypeError(f"Expr: cannot combine a formula with {type(x).__name__}")
+    raise TypeError(f"Expr: cannot combine a formula with {type_name(x)}")
 
 
 def _arith(f, a, b):

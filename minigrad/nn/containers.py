@@ -5,7 +5,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .._checks import fail, is_int
+from .._checks import fail, is_int, type_name
 from ..engine import no_grad
 from ..tensor import Tensor
 from .module import Module
@@ -15,7 +15,7 @@ __all__ = ["Sequential", "ModuleList"]
 
 def _index(fn, i, n):
     if not is_int(i):
-        fail(fn, f"index must be an int or a slice, got {type(i).__name__} {i!r}", TypeError)
+        fail(fn, f"index must be an int or a slice, got {type_name(i)} {i!r}", TypeError)
     if not -n <= i < n:
         fail(fn, f"index {i} is out of range for {n} layers")
     return i % n
@@ -36,7 +36,7 @@ class Sequential(Module):
     def add(self, module: Module, name: str | None = None) -> "Sequential":
         """Append ``module`` (named by its position unless ``name`` is given); returns self."""
         if not isinstance(module, Module):
-            fail("Sequential.add", f"module must be a Module (e.g. nn.ReLU()), got {type(module).__name__}"
+            fail("Sequential.add", f"module must be a Module (e.g. nn.ReLU()), got {type_name(module)}"
                                    + (" (a class: did you forget the parentheses?)" if isinstance(module, type) else ""),
                  TypeError)
         name = str(len(self._modules)) if name is None else name
@@ -140,7 +140,7 @@ class ModuleList(Module):
     def append(self, module: Module) -> "ModuleList":
         """Add ``module`` at the end; returns self."""
         if not isinstance(module, Module):
-            fail("ModuleList.append", f"module must be a Module, got {type(module).__name__}", TypeError)
+            fail("ModuleList.append", f"module must be a Module, got {type_name(module)}", TypeError)
         self.add_module(str(len(self._modules)), module)
         return self
 

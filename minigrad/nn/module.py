@@ -59,10 +59,10 @@ class Module:
             fail(type(self).__name__, "call super().__init__() before assigning attributes", TypeError)
         cls = type(self).__name__
         if name in self._parameters and value is not None and not isinstance(value, Parameter):
-            fail(cls, f"cannot assign a {type(value).__name__} to the parameter {name!r}: use nn.Parameter(...), "
+            fail(cls, f"cannot assign a {type_name(value)} to the parameter {name!r}: use nn.Parameter(...), "
                       f"or change its values with .data (e.g. layer.{name}.data = array)", TypeError)
         if name in self._modules and value is not None and not isinstance(value, Module):
-            fail(cls, f"cannot assign a {type(value).__name__} to the child module {name!r}: a Module or None expected",
+            fail(cls, f"cannot assign a {type_name(value)} to the child module {name!r}: a Module or None expected",
                  TypeError)
         for table in (self._parameters, self._buffers, self._modules):
             table.pop(name, None)
@@ -108,7 +108,7 @@ class Module:
     def add_module(self, name: str, module: "Module"):
         """Register ``module`` as a child called ``name``."""
         if not isinstance(module, Module):
-            fail("Module.add_module", f"module must be a Module, got {type(module).__name__}", TypeError)
+            fail("Module.add_module", f"module must be a Module, got {type_name(module)}", TypeError)
         if not isinstance(name, str) or not name or "." in name:
             fail("Module.add_module", f"name must be a non-empty str without dots, got {name!r}", TypeError)
         self._modules[name] = _adopted(name, module)
@@ -190,7 +190,7 @@ class Module:
         """Call ``fn(module)`` on every descendant, then on this module (children first, like
         PyTorch), e.g. a custom initialisation; returns self."""
         if not callable(fn):
-            fail(f"{type(self).__name__}.apply", f"fn must be callable, got {type(fn).__name__}", TypeError)
+            fail(f"{type(self).__name__}.apply", f"fn must be callable, got {type_name(fn)}", TypeError)
         for child in self.children():
             child.apply(fn)
         fn(self)
@@ -280,7 +280,7 @@ class Module:
         """
         fn = f"{type(self).__name__}.load_state_dict"
         if not hasattr(state_dict, "keys"):
-            fail(fn, f"state_dict must be a mapping of names to arrays, got {type(state_dict).__name__}", TypeError)
+            fail(fn, f"state_dict must be a mapping of names to arrays, got {type_name(state_dict)}", TypeError)
         targets = OrderedDict()
         for mname, m in self.named_modules():
             pre = f"{mname}." if mname else ""

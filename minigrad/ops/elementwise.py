@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import fail
+from .._checks import fail, type_name
 from ..engine import gated
 from ..grids import each
 from ..optable import register
@@ -35,7 +35,7 @@ def lift(x, like: Tensor) -> Tensor:
         return Tensor._leaf(np.asarray(x, dtype=dt), False)
     if isinstance(x, (np.ndarray, list, tuple, bool, np.bool_)):
         return Tensor._leaf(as_array(x, None, "Tensor"), False)
-    raise TypeError(f"Tensor: cannot combine a Tensor with {type(x).__name__} {x!r}")
+    raise TypeError(f"Tensor: cannot combine a Tensor with {type_name(x)} {x!r}")
 
 
 def _broadcast_error(fn, a, b):
@@ -258,7 +258,7 @@ def clip(a: Tensor, min=None, max=None) -> Tensor:
         fail(fn, "at least one of min and max must be given", TypeError)
     for arg, v in (("min", min), ("max", max)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real)):
-            fail(fn, f"{arg} must be a number or None, got {type(v).__name__} {v!r}", TypeError)
+            fail(fn, f"{arg} must be a number or None, got {type_name(v)} {v!r}", TypeError)
     x = a._data
     if x.dtype.kind != "f" and any(isinstance(v, float) and not v.is_integer() for v in (min, max)):
         x = x.astype(np.float64)        # an integer tensor clipped at 0.5 becomes float, like PyTorch

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops  # noqa: F401 (every tensor op's table entry, with its expansion rule)
-from .._checks import fail
+from .._checks import fail, type_name
 from ..engine import topological_order
 from ..naming import element_name
 from ..optable import TENSOR_OPS, lookup
@@ -35,7 +35,7 @@ def expand(tensor):
 def expand_graph(tensor):
     """``(expanded output, {id(tensor node): object array of Values})`` for every node."""
     if not isinstance(tensor, Tensor):
-        fail(_FN, f"tensor must be a Tensor, got {type(tensor).__name__}", TypeError)
+        fail(_FN, f"tensor must be a Tensor, got {type_name(tensor)}", TypeError)
     grids, auto = {}, 0
     for t in topological_order(tensor):
         if not t.parents:

@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-from .._checks import fail
+from .._checks import fail, type_name
 from ..naming import element_name  # noqa: F401 (mg.scalar.element_name)
 from ..value import Value, _const, max_node, sum_node
 
@@ -20,7 +20,7 @@ def grid(array, name: str) -> np.ndarray:
     out = np.empty(arr.shape, dtype=object)
     for idx, x in np.ndenumerate(arr):
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
-            fail("scalar.grid", f"array{list(idx)} is {type(x).__name__} {x!r}, not a number "
+            fail("scalar.grid", f"array{list(idx)} is {type_name(x)} {x!r}, not a number "
                  f"(array shape {arr.shape})", TypeError)
         out[idx] = Value(float(x), element_name(name, idx, arr.shape))
     return out
@@ -38,7 +38,7 @@ def as_grid(x, fn: str, arg: str) -> np.ndarray:
         elif isinstance(v, numbers.Real) and not isinstance(v, bool):
             out[idx] = _const(v, "grid")
         else:
-            fail(fn, f"{arg}{list(idx)} is {type(v).__name__} {v!r}, not a number or Value "
+            fail(fn, f"{arg}{list(idx)} is {type_name(v)} {v!r}, not a number or Value "
                  f"({arg} shape {arr.shape})", TypeError)
     return out
 
@@ -82,6 +82,6 @@ def _floats(g, attr, fn):
     out = np.empty(arr.shape, dtype=np.float64)
     for idx, v in np.ndenumerate(arr):
         if not isinstance(v, Value):
-            fail(fn, f"grid{list(idx)} is {type(v).__name__}, not a Value (grid shape {arr.shape})", TypeError)
+            fail(fn, f"grid{list(idx)} is {type_name(v)}, not a Value (grid shape {arr.shape})", TypeError)
         out[idx] = getattr(v, attr)
     return out

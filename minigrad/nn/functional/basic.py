@@ -169,7 +169,7 @@ def _class_weight(fn, weight, c):
         return None
     arr = weight.data if isinstance(weight, Tensor) else weight
     if not isinstance(arr, np.ndarray) or arr.shape != (c,):
-        fail(fn, f"weight must be a Tensor of shape ({c},) (one per class), got {getattr(arr, 'shape', type(arr).__name__)}")
+        fail(fn, f"weight must be a Tensor of shape ({c},) (one per class), got {getattr(arr, 'shape', type_name(arr))}")
     return arr
 
 

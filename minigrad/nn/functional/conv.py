@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from ..._checks import allocation, choice, fail, is_int, pair, tensor as _tensor
+from ..._checks import allocation, choice, fail, is_int, pair, tensor as _tensor, type_name
 from ...ops import conv as _conv
 from ...ops import conv_transpose as _convT
 from ...ops import fft as _fft
@@ -291,7 +291,7 @@ def pad(input, pad, mode="constant", value=0.0) -> Tensor:
     pads = tuple(int(p) for p in pad)
     choice(fn, "mode", mode, _PAD_MODES)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        fail(fn, f"value must be a number, got {type(value).__name__} {value!r}", TypeError)
+        fail(fn, f"value must be a number, got {type_name(value)} {value!r}", TypeError)
     if len(pads) % 2:
         fail(fn, f"pad must have an even length (before, after per dimension), got {len(pads)}: {pads}")
     if len(pads) // 2 > input.ndim:
