@@ -4,6 +4,7 @@ stepper all take their names from here, so they always call a node the same thin
 from __future__ import annotations
 
 import math
+import re
 
 from .engine import topological_order
 from .optable import lookup
@@ -14,6 +15,46 @@ def element_name(name: str, index: tuple, shape: tuple) -> str:
     if len(shape) == 2 and shape[0] < 10 and shape[1] < 10:
         return f"{name}{index[0] + 1}{index[1] + 1}"
     return f"{name}[{','.join(str(i + 1) for i in index)}]"
+
+
+_SMALL = re.compile(r"^([^\W\d_]+)(\d)(\d)$")
+_BRACKET = re.compile(r"^([^\W\d]\w*?)\[(\d+(?:,\d+)*)\]$")
+
+
+def parse_element(name: str):
+    """The inverse of ``element_name``: ``(base, 1-based index, form)`` (x11 -> ('x', (1, 1), 'small')), else None."""
+    m = _SMALL.match(name)
+    if m:
+        return m.group(1), (int(m.group(2)), int(m.group(3))), "small"
+    m = _BRACKET.match(name)
+    if m:
+        return m.group(1), tuple(int(i) for i in m.group(2).split(",")), "bracket"
+    return None
+
+
+def named_elements(nodes):
+    """``(name, (base, index, form))`` for each name that is a grid element."""
+    for name in nodes:
+        p = parse_element(name)
+        if p is not None:
+            yield name, p
+
+
+def grid_shapes(nodes) -> dict:
+    """base -> shape (the largest index per axis) of every grid named in the graph."""
+    shapes = {}
+    for _, (base, idx, _) in named_elements(nodes):
+        old = shapes.get(base)
+        if old is None or len(old) == len(idx):
+            shapes[base] = idx if old is None else tuple(max(a, b) for a, b in zip(old, idx))
+    return shapes
+
+
+def element(base, idx, form) -> str:
+    """The name of element ``idx`` (1-based) of grid ``base``, written in ``form``."""
+    if form == "small" and all(1 <= i <= 9 for i in idx):
+        return f"{base}{idx[0]}{idx[1]}"
+    return f"{base}[{','.join(str(i) for i in idx)}]"
 
 
 def op_word(node) -> str:

@@ -10,14 +10,13 @@ not diagnosed.
 from __future__ import annotations
 
 import random
-import re
 
 import numpy as np
 import sympy
 
 from ..engine import adjoints, on_paths
 from ..grids import ConvOutput, sum_node
-from ..naming import format_number
+from ..naming import element, format_number, grid_shapes, named_elements, parse_element
 from . import expr as E
 from .backprop import Backprop, Mirror
 
@@ -74,7 +73,7 @@ class _Diagnosis:
         upward = bp.order[::-1]                              # parents first: the nodes nearest wrt first
         on = on_paths(upward, [wrt])
         self.above = [n for n in upward if n in on and n is not wrt]
-        self.grids = _grids(bp.nodes)
+        self.grids = grid_shapes(bp.nodes)
 
     # ------------------------------------------------------------ one rewritten pass
     def rewired(self, rules: dict):
@@ -177,17 +176,17 @@ class _Diagnosis:
         if shape is None:
             return None
         out = {}
-        for name, (b, idx, form) in _parsed(self.bp.nodes):
+        for name, (b, idx, form) in named_elements(self.bp.nodes):
             if b == base:
                 new = how(idx, shape)
                 if new is None:
                     return None
-                out[sympy.Symbol(name)] = sympy.Symbol(_element(base, new, form))
+                out[sympy.Symbol(name)] = sympy.Symbol(element(base, new, form))
         return out
 
     def partner(self, how):
         """``(the wrt element paired with it by how, the renaming)`` for wrt in a grid."""
-        parsed = _parse_name(self.w)
+        parsed = parse_element(self.w)
         if parsed is None:
             return None, None
         base, idx, form = parsed
@@ -195,7 +194,7 @@ class _Diagnosis:
         new = how(idx, shape)
         if new is None:
             return None, None
-        node = self.bp.nodes.get(_element(base, new, form))
+        node = self.bp.nodes.get(element(base, new, form))
         return node, self.renamed(base, how)
 
     def paired_gradient(self, how, say):
@@ -214,7 +213,7 @@ class _Diagnosis:
         found = self.conv_of_wrt()
         if found is None:
             return "check which input each weight multiplies in the forward pass"
-        flipped = self.bp.names.get(found[0].W.flat[0]) != _element(*_first(self.w))
+        flipped = self.bp.names.get(found[0].W.flat[0]) != element(*_first(self.w))
         return ("but this graph convolves (the kernel flipped, as convolve2d does)" if flipped else
                 "but this graph cross-correlates, as conv2d and PyTorch do (no flip)")
 
@@ -222,18 +221,18 @@ class _Diagnosis:
         yield from self.paired_gradient(_transpose, lambda partner: (
             f"indices transposed: {self.expected} is the gradient of {partner} (row and column swapped); "
             f"∂{self.o}/∂{self.w} = {self.derived}"))
-        for base in self.other_grids():
+        for base in self.othergrid_shapes():
             rename = self.renamed(base, _transpose)
             if rename:
                 yield (self.derived.xreplace(rename),
                        lambda base=base: (f"indices transposed: {self.expected} reads {base}_ij as {base}_ji; "
                                           f"∂{self.o}/∂{self.w} = {self.derived}"))
 
-    def other_grids(self):
-        parsed = _parse_name(self.w)
+    def othergrid_shapes(self):
+        parsed = parse_element(self.w)
         mine = parsed[0] if parsed else None
         names = {str(s) for s in self.derived.free_symbols}
-        return [b for b in sorted(self.grids) if b != mine and any(_parse_name(n) and _parse_name(n)[0] == b
+        return [b for b in sorted(self.grids) if b != mine and any(parse_element(n) and parse_element(n)[0] == b
                                                                    for n in names)]
 
     # ------------------------------------------------------------ 4-6. one rule changed
@@ -281,7 +280,7 @@ class _Diagnosis:
 
     # ------------------------------------------------------------ 7-8. positions
     def window_shifted(self):
-        for base in self.other_grids():
+        for base in self.othergrid_shapes():
             for di, dj in SHIFTS:
                 rename = self.renamed(base, lambda idx, shape, di=di, dj=dj: _shift(idx, di, dj))
                 if rename:
@@ -398,48 +397,10 @@ def _convs_below(maxes) -> list:
     return out
 
 
-# ------------------------------------------------------------------ grid names: x11, x[1,2,3]
-_SMALL = re.compile(r"^([^\W\d_]+)(\d)(\d)$")
-_BRACKET = re.compile(r"^([^\W\d]\w*?)\[(\d+(?:,\d+)*)\]$")
-
-
-def _parse_name(name):
-    """``(base, index, form)`` for an element name (x11 -> ('x', (1, 1), 'small')), else None."""
-    m = _SMALL.match(name)
-    if m:
-        return m.group(1), (int(m.group(2)), int(m.group(3))), "small"
-    m = _BRACKET.match(name)
-    if m:
-        return m.group(1), tuple(int(i) for i in m.group(2).split(",")), "bracket"
-    return None
-
-
-def _parsed(nodes):
-    for name in nodes:
-        p = _parse_name(name)
-        if p is not None:
-            yield name, p
-
-
-def _grids(nodes) -> dict:
-    """base -> shape (the largest index per axis) of every grid named in the graph."""
-    shapes = {}
-    for _, (base, idx, _) in _parsed(nodes):
-        old = shapes.get(base)
-        if old is None or len(old) == len(idx):
-            shapes[base] = idx if old is None else tuple(max(a, b) for a, b in zip(old, idx))
-    return shapes
-
-
-def _element(base, idx, form) -> str:
-    if form == "small" and all(1 <= i <= 9 for i in idx):
-        return f"{base}{idx[0]}{idx[1]}"
-    return f"{base}[{','.join(str(i) for i in idx)}]"
-
-
+# ------------------------------------------------------------------ moving along a grid's indices
 def _first(name):
     """The first element of name's grid, as ``(base, index, form)``."""
-    base, idx, form = _parse_name(name)
+    base, idx, form = parse_element(name)
     return base, (1,) * len(idx), form
 
 

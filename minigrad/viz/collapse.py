@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 
-from .graph import Graph, VEdge, VNode, probe
+from .model import Graph, VEdge, VNode, probe
 
 
 def tap_clusters(graph: Graph) -> dict:

@@ -17,7 +17,8 @@ import shutil
 import graphviz
 
 from .._checks import choice, fail
-from .graph import DEFAULT_MAX_NODES, MAX_OPS, Graph, VNode, build, fmt, quiet_gc
+from .graph import DEFAULT_MAX_NODES, MAX_OPS, build, fmt, quiet_gc
+from .model import Graph, VNode
 
 FONT = "Helvetica"
 COLORS = {

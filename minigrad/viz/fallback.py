@@ -9,7 +9,8 @@ import warnings
 import networkx as nx
 
 from .dot import EDGE, INSTALL_DOT, LOSER, SELECTED, fill_color as _fill, node_text
-from .graph import Graph, fmt
+from .graph import fmt
+from .model import Graph
 from .nx import from_graph
 
 

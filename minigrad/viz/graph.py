@@ -11,85 +11,29 @@
 - ``focus=w``: only the nodes on a path from ``w`` to the root;
 - past ``max_nodes``: a collapsed view (``collapse.py``), said so in ``Graph.note``.
 
-Labels are the names ``mg.derive`` prints (``labels.py``). Every walk is iterative, so a
+The nodes and edges are ``model.py``'s; labels are the names ``mg.derive`` prints (``labels.py``). Every walk is iterative, so a
 10^6-node chain is fine.
 """
 from __future__ import annotations
 
 import functools
 import gc
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from .._checks import fail, is_int
-from ..engine import step, topological_order
+from ..engine import topological_order
 from ..tensor import Tensor
 from ..value import Value
+from .collapse import collapse, mark_clusters
 from .labels import auto_labels, fmt, forward_text  # noqa: F401 (fmt: re-exported for the drawings)
+from .model import Graph, VEdge, VNode, probe
 
 DEFAULT_MAX_NODES = 200
 """Past this many nodes a diagram is collapsed (a torchviz drawing of 3,000 nodes helps nobody)."""
 
 MAX_OPS = frozenset({"max", "max_pool2d"})
 """Ops whose inputs are winners or losers: edges into them carry ``selected``."""
-
-
-@dataclass
-class VNode:
-    """One drawn node: an original graph node, or a group of them in a collapsed view."""
-
-    id: int
-    label: str                 # what the drawing calls it: the name, or a readable auto label
-    op: str                    # "" for a leaf
-    name: str | None           # the node's own ``.name`` (None when unnamed or a group)
-    value: object              # float (Value), ndarray (Tensor), or (min, max) for a group
-    grad: object               # likewise; None for a tensor no backward pass has reached
-    kind: str                  # "leaf" (input/weight), "const" or "op"
-    level: int = 0             # topological generation: 0 for leaves, 1 + the deepest parent
-    shape: tuple | None = None  # tensors only
-    expr: str = ""             # what an op node computes: ``x11*w11``, ``max(s11, s12)``
-    is_root: bool = False
-    count: int = 1             # how many original nodes it stands for
-    taps: int = 0              # a folded conv output: how many multiply-add taps it absorbed
-    cluster: int | None = None  # id of the sum node whose multiply-adds this node belongs to
-    node: object = None        # the original Value/Tensor (None for groups)
-    members: list = field(default_factory=list)  # original nodes of a group (collapsed views)
-    grouped: bool = False      # a group of several nodes (value and grad are (min, max) ranges)
-
-    @property
-    def is_tensor(self) -> bool:
-        return self.shape is not None
-
-
-@dataclass
-class VEdge:
-    """One forward edge ``src -> dst`` (ids), with what backward sends along it."""
-
-    src: int
-    dst: int
-    local_grad: object = None   # d dst / d src (a float for scalars; None for tensors)
-    grad: object = None         # the adjoint this edge adds into src's grad
-    selected: bool | None = None  # into a max node: True for the winner, False for the losers
-    count: int = 1              # how many original edges it stands for
-
-
-@dataclass
-class Graph:
-    """Nodes (topological order), forward edges, and a note saying what was left out."""
-
-    nodes: list
-    edges: list
-    note: str = ""
-    collapsed: str = ""        # "" (every node), "taps", "levels" or "ops"
-    total: int = 0             # nodes in the full (uncollapsed, focused) graph
-    labels: dict = field(default_factory=dict)  # id(original node) -> label, focused-away ones too
-
-    def node(self, i: int) -> VNode:
-        return self._by_id[i]
-
-    def __post_init__(self):
-        self._by_id = {n.id: n for n in self.nodes}
 
 
 # ------------------------------------------------------------------------- public edge
@@ -165,7 +109,6 @@ def build(fn: str, root, focus=None, max_nodes=DEFAULT_MAX_NODES, names=None) ->
     if focus is not None:
         keep = _focus(fn, focus, order, {id(n): i for i, n in enumerate(order)})
         order = [n for n in order if id(n) in keep]
-    from .collapse import collapse, mark_clusters
     graph = _full(order, labels, {id(r) for r in roots})
     graph.total = len(graph.nodes)
     if max_nodes is not None and len(graph.nodes) > max_nodes:
@@ -274,40 +217,3 @@ def _max_edges(i, n, index) -> list:
         if j is not None:
             chosen[j] = chosen.get(j, False) or win is None or p is win
     return [VEdge(j, i, selected=flag) for j, flag in chosen.items()]
-
-
-def probe(graph: Graph):
-    """Fill in every edge's ``local_grad`` and passed ``grad`` from each node's own backward
-    rule (rules are pure: they return what they send and change nothing); skipped for grouped
-    views, where one edge stands for many."""
-    into = {}
-    for e in graph.edges:
-        into.setdefault(e.dst, []).append(e)
-    for dst, es in into.items():
-        n = graph.node(dst).node
-        local, passed = _tensor_probe(n) if isinstance(n, Tensor) else _value_probe(n)
-        for e in es:
-            src = graph.node(e.src).node
-            e.local_grad, e.grad = local.get(id(src)), passed.get(id(src))
-
-
-def _value_probe(n):
-    """d n / d parent from the rule (a parent used twice, as in x*x, gets the sum: 2x)."""
-    local = {}
-    for p, d in zip(n.parents, n._backward(n)):
-        local[id(p)] = local.get(id(p), 0.0) + d
-    return local, {k: v * n.grad for k, v in local.items()}
-
-
-def _tensor_probe(n):
-    """The arrays a tensor op's backward sends to each parent (its Jacobian is not drawn)."""
-    if n.grad is None or n._backward is None:
-        return {}, {}
-    try:
-        sent = step(n, n.grad)
-    except RuntimeError:  # an input changed since the forward: nothing trustworthy to draw
-        return {}, {}
-    passed = {}
-    for p, c in sent:
-        passed[id(p)] = c if id(p) not in passed else passed[id(p)] + c
-    return {}, passed

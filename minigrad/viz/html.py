@@ -24,7 +24,8 @@ from ..derivation.render import Text, branch_line, derivation_lines, final_line
 from ..engine import topological_order
 from ..value import Value
 from .dot import digraph, focus_label
-from .graph import DEFAULT_MAX_NODES, Graph, build, fmt, forward_text, quiet_gc, roots_of
+from .graph import DEFAULT_MAX_NODES, build, fmt, forward_text, quiet_gc, roots_of
+from .model import Graph
 from .render import check_path, have_dot
 from .svg import plain_svg
 

@@ -19,7 +19,8 @@ from html import escape
 from .._checks import fail, is_int
 from .dot import check_style, digraph, focus_label, have_dot
 from .fallback import figure, inches, layers
-from .graph import Graph, build
+from .graph import build
+from .model import Graph
 from .html import stepper_page
 
 NOTEBOOK_MAX_NODES = 100

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .graph import Graph, build, quiet_gc
+from .graph import build, quiet_gc
+from .model import Graph
 
 
 @quiet_gc

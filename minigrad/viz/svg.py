@@ -10,7 +10,8 @@ from html import escape
 
 from .dot import COLORS, EDGE, LOSER, SELECTED, fill_color, node_text
 from .fallback import MPL, layers
-from .graph import Graph, fmt
+from .graph import fmt
+from .model import Graph
 
 CHAR_W, LINE_H, GAP_X, GAP_Y = 6.6, 14, 110, 18
 
