@@ -262,7 +262,7 @@ def test_bad_input():
     from minigrad.optable import Op
     from minigrad.tensor import record
 
-    with pytest.raises(TypeError, match="scalar.expand: tensor must be a Tensor, got Value"):
+    with pytest.raises(TypeError, match="scalar.expand: tensor must be a Tensor, got minigrad.Value"):
         mg.scalar.expand(mg.Value(1.0))
     x = leaf(2, 3, name="x")
     custom = record(x.data * 2, (x,), Op("twice", None))

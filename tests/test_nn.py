@@ -545,7 +545,7 @@ def test_apply_and_requires_grad_():
 def test_assigning_a_plain_array_to_a_parameter_is_refused():
     """Silently unregistering a weight would train nothing: PyTorch refuses, so do we."""
     conv = nn.Conv2d(1, 1, 3, bias=False)
-    with pytest.raises(TypeError, match=r"Conv2d: cannot assign a Tensor to the parameter 'weight'.*\.data"):
+    with pytest.raises(TypeError, match=r"Conv2d: cannot assign a minigrad.Tensor to the parameter 'weight'.*\.data"):
         conv.weight = mg.tensor(np.ones((1, 1, 3, 3)))
     with pytest.raises(TypeError, match="Sequential: cannot assign a int to the child module '0'"):
         nn.Sequential(nn.ReLU()).__setattr__("0", 3)

@@ -136,7 +136,7 @@ def test_missing_file_and_bad_paths(tmp_path):
 
 @pytest.mark.parametrize("obj,where", [({"a": [1, 2j]}, r"obj\['a'\]\[1\] is a complex"), ({"f": print}, r"obj\['f'\] is a builtin"),
                                        ([np.array(["a"])], r"obj\[0\] has dtype <U1"), ({"o": object()}, r"obj\['o'\] is a object"),
-                                       (nn.Linear(1, 1), r"obj is a minigrad.Linear, .*; save its state_dict\(\) instead")])
+                                       (nn.Linear(1, 1), r"obj is a minigrad.nn.Linear, .*; save its state_dict\(\) instead")])
 def test_what_a_file_cannot_hold_is_a_type_error_naming_where(tmp_path, obj, where):
     with pytest.raises(TypeError, match=rf"^save: {where}"):
         mg.save(obj, tmp_path / "x.pth")
