@@ -54,6 +54,7 @@ def number(fn: str, arg: str, x, *, minimum=None, maximum=None) -> float:
     """A real number (not a bool), optionally within [minimum, maximum] (then NaN is refused too)."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         fail(fn, f"{arg} must be a number, got {type_name(x)} {x!r}", TypeError)
+    x = as_float(fn, arg, x)
     bounded = minimum is not None or maximum is not None
     if (minimum is not None and x < minimum) or (maximum is not None and x > maximum) or (bounded and x != x):
         if maximum is None:
@@ -81,10 +82,10 @@ def count(fn: str, arg: str, x, minimum: int = 1) -> int:
 
 
 def flag(fn: str, arg: str, x) -> bool:
-    """A bool (not 0/1, not a string)."""
-    if not isinstance(x, bool):
-        fail(fn, f"{arg} must be a bool, got {x!r}", TypeError)
-    return x
+    """A bool (or NumPy's bool; not 0/1, not a string)."""
+    if not isinstance(x, (bool, np.bool_)):
+        fail(fn, f"{arg} must be a bool, got {type_name(x)} {short(x)}", TypeError)
+    return bool(x)
 
 
 def dim(fn: str, arg: str, d, ndim: int) -> int:
@@ -111,8 +112,13 @@ def allocation(fn: str, shape=None, dtype=None, *, nbytes=None, what=None, hint=
     if what is None:
         what = f"a tensor of shape {tuple(shape)} and dtype {np.dtype(dtype)}"
     hint = hint() if callable(hint) else hint
-    fail(fn, f"{what} would need {nbytes / 2 ** 30:.1f} GiB (more than the {MAX_ARRAY_BYTES / 2 ** 30:.0f} GiB "
+    fail(fn, f"{what} would need {_bytes(nbytes)} (more than the {_bytes(MAX_ARRAY_BYTES, 0)} "
              f"limit, minigrad._checks.MAX_ARRAY_BYTES)" + (f"; {hint}" if hint else ""))
+
+
+def _bytes(n, digits=1) -> str:
+    """``n`` bytes in GiB (or MiB below one GiB) for a message."""
+    return f"{n / 2 ** 30:.{digits}f} GiB" if n >= 2 ** 30 else f"{n / 2 ** 20:.{digits}f} MiB"
 
 
 def tensor(fn: str, arg: str, x, *, optional=False, floating=True):
@@ -127,3 +133,18 @@ def tensor(fn: str, arg: str, x, *, optional=False, floating=True):
         fail(fn, f"{arg} must be a floating-point tensor, got dtype {x.data.dtype} "
                  f"(e.g. mg.tensor(data, dtype='float64'))", TypeError)
     return x
+
+
+def short(x) -> str:
+    """``repr(x)``, cut for a message (an int of 400 digits prints as its first digits and length)."""
+    text = repr(x)
+    return text if len(text) <= 40 else f"{text[:20]}... ({len(text)} characters)"
+
+
+def as_float(fn: str, arg: str, x) -> float:
+    """A real number as a float: an int too large for float64 (10**400) is a ValueError naming
+    ``fn``, not an OverflowError from deep inside."""
+    try:
+        return float(x)
+    except OverflowError:
+        fail(fn, f"{arg} {short(x)} is too large for a float64 number")

@@ -8,13 +8,14 @@ version changed after its forward, so a kept graph never gives a silently wrong 
 """
 from __future__ import annotations
 
+import numbers
 import weakref
 from operator import attrgetter
 
 import numpy as np
 
 from . import engine
-from ._checks import number, type_name
+from ._checks import number, short, type_name
 from .engine import Node
 from .torch_api import TorchMethods
 
@@ -121,7 +122,7 @@ class Tensor(TorchMethods, Node):
                     f"this tensor has shape {self.shape}, so pass grad= of that shape")
             seed = np.ones_like(self._data)
         else:
-            seed = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self._data.dtype)
+            seed = _seed(grad, self)
             if seed.shape != self.shape:
                 raise ValueError(f"Tensor.backward: grad has shape {seed.shape} but the tensor has shape {self.shape}")
             seed = seed.astype(self._data.dtype, copy=True)
@@ -174,7 +175,11 @@ class Tensor(TorchMethods, Node):
 
     # comparisons: bool tensors outside the graph, like PyTorch's
     def _comparison(ufunc):
+        identity = ufunc in (np.equal, np.not_equal)
+
         def compare(self, other):
+            if identity and not _ew.comparable(other):
+                return NotImplemented     # t == None is False and t != "a" True, as in PyTorch
             return _ew.compare(self, other, ufunc)
         compare.__name__ = f"__{ufunc.__name__}__"
         return compare
@@ -748,7 +753,7 @@ def _extreme_method(fn, t, dim, keepdim, axis, keepdims):
         raise TypeError(f"Tensor.{fn}: give keepdim or keepdims, not both")
     keep = keepdims if keepdim is None else keepdim
     if dim is None:
-        return (_red.max if fn == "max" else _red.min)(t, axis, bool(keep))
+        return (_red.max if fn == "max" else _red.min)(t, axis, (False if keep is None else keep))
     if axis is not None:
         raise TypeError(f"Tensor.{fn}: give axis or dim, not both")
     if isinstance(dim, Tensor):
@@ -758,7 +763,26 @@ def _extreme_method(fn, t, dim, keepdim, axis, keepdims):
     if not isinstance(dim, int) or isinstance(dim, bool):
         raise TypeError(f"Tensor.{fn}: dim must be an int (amax/amin take a tuple of dims, or use axis=), "
                         f"got {dim!r}")
-    return (_red.max_dim if fn == "max" else _red.min_dim)(t, dim, bool(keep))
+    return (_red.max_dim if fn == "max" else _red.min_dim)(t, dim, (False if keep is None else keep))
+
+
+def _seed(grad, t) -> np.ndarray:
+    """``backward``'s ``grad`` as an array of real numbers (a Tensor, an array, a list or a number)."""
+    if isinstance(grad, Tensor):
+        seed = grad.data
+    elif isinstance(grad, (np.ndarray, np.generic, list, tuple, numbers.Number)) and not isinstance(grad, (str, bytes)):
+        try:
+            seed = np.asarray(grad)
+        except (ValueError, OverflowError) as e:
+            raise ValueError(f"Tensor.backward: grad must hold real numbers ({e})") from None
+    else:
+        raise TypeError(f"Tensor.backward: grad must be a Tensor or an array of real numbers, got {type_name(grad)} "
+                        f"{short(grad)}")
+    if seed.dtype.kind not in "biuf":
+        kind = "complex numbers" if seed.dtype.kind == "c" else f"dtype {seed.dtype}"
+        raise TypeError(f"Tensor.backward: grad must hold real numbers, got {kind} (shape {seed.shape}); "
+                        f"the tensor is {t.dtype}")
+    return seed
 
 
 def _correction(fn, unbiased, correction):

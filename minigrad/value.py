@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import type_name
+from ._checks import as_float, type_name
 from .engine import Node, backward as _run_backward
 from .optable import register
 
@@ -30,7 +30,7 @@ class Value(Node):
             raise TypeError(f"Value: data must be a real number, got {type_name(data)} {data!r}")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Value: name must be a str or None, got {type_name(name)}")
-        _init(self, float(data), (), None, None, name)
+        _init(self, as_float("Value", "data", data), (), None, None, name)
 
     # ----------------------------------------------------------------- plumbing
     def backward(self):
@@ -69,6 +69,7 @@ class Value(Node):
         return self * -1.0
 
     def __sub__(self, other):
+        other = other if isinstance(other, Value) else _const(other, "-")
         return self + (-other)
 
     def __truediv__(self, other):
@@ -82,7 +83,7 @@ class Value(Node):
         return self * other
 
     def __rsub__(self, other):
-        return (-self) + other
+        return (-self) + _const(other, "-")
 
     def __rtruediv__(self, other):
         return _const(other, "/") * self ** -1.0
@@ -162,12 +163,13 @@ def _node(data, parents, op, ctx=None, name=None):
 
 def _const(x, where):
     """A plain number as a constant leaf (unnamed: diagrams and derivations show its value)."""
+    fn = f"Value.{_OPNAMES.get(where, where)}"
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"Value.{_OPNAMES.get(where, where)}: cannot combine a Value with {type_name(x)} {x!r}")
-    return _init(_new(Value), float(x), (), None, None, None)
+        raise TypeError(f"{fn}: cannot combine a Value with {type_name(x)} {x!r}")
+    return _init(_new(Value), as_float(fn, "the number", x), (), None, None, None)
 
 
-_OPNAMES = {"+": "__add__", "*": "__mul__", "/": "__truediv__"}
+_OPNAMES = {"+": "__add__", "*": "__mul__", "/": "__truediv__", "-": "__sub__"}
 
 
 def _pow(x, n):

@@ -382,7 +382,9 @@ NONFINITE = {
     "dropout": lambda a: F.dropout(a, 0.5), "cross_entropy": lambda a: F.cross_entropy(a, mg.Tensor(_T2)),
     "nll_loss": lambda a: F.nll_loss(a, mg.Tensor(_T2)), "mse_loss": lambda a: F.mse_loss(a, a * 2),
     "bce_with_logits": lambda a: F.binary_cross_entropy_with_logits(a, a.sigmoid()),
-    "bce": lambda a: F.binary_cross_entropy(mg.tensor([[np.nan, 1.0, 0.0, 0.5]] * 2, requires_grad=True), a.sigmoid()),
+    # NaN is refused as an input or target probability (like PyTorch): inf logits give 0 and 1
+    "bce": lambda a: F.binary_cross_entropy(mg.where(a == a, a.sigmoid(), mg.tensor(0.5)),
+                                            mg.tensor([[1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 1.0]])),
     "l1_loss": lambda a: F.l1_loss(a, a * 2), "gelu": lambda a: F.gelu(a), "gelu_tanh": lambda a: F.gelu(a, "tanh"),
     "silu": lambda a: F.silu(a), "elu": lambda a: F.elu(a), "softplus": lambda a: F.softplus(a),
     "hardtanh": lambda a: F.hardtanh(a),

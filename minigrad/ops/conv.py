@@ -34,8 +34,6 @@ from ..grids import correlate
 from ..optable import register
 from ..tensor import Tensor, needs_grad, record
 
-MAX_BUFFER_BYTES = 2 * 1024 ** 3  # an im2col (windows) buffer larger than this is refused up front
-
 
 class Geometry:
     """Where every window of a convolution lies: input, padded buffer and output sizes.

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import fail, type_name
+from .._checks import as_float, fail, short, type_name
 from ..engine import gated
 from ..grids import each
 from ..optable import register
@@ -22,7 +22,7 @@ from ..value import _const, max_node, sum_node
 _quiet = np.errstate
 
 
-def lift(x, like: Tensor) -> Tensor:
+def lift(x, like: Tensor, fn="Tensor") -> Tensor:
     """A Tensor for ``x``: Tensors pass through; numbers take ``like``'s dtype (like PyTorch:
     a float32 tensor times 0.5 stays float32; an integer tensor plus 0.5 becomes float64)."""
     if isinstance(x, Tensor):
@@ -32,26 +32,56 @@ def lift(x, like: Tensor) -> Tensor:
         dt = like.data.dtype
         if dt.kind != "f" and not isinstance(x, numbers.Integral):
             dt = np.float64
-        return Tensor._leaf(np.asarray(x, dtype=dt), False)
+        try:
+            return Tensor._leaf(np.asarray(x, dtype=dt), False)
+        except OverflowError:   # 10**400, or 2**70 for an int64 tensor: PyTorch refuses it too
+            fail(fn, f"the number {short(x)} does not fit in the tensor's dtype {dt} (tensor of shape {like.shape})")
     if isinstance(x, (np.ndarray, list, tuple, bool, np.bool_)):
         return Tensor._leaf(as_array(x, None, "Tensor"), False)
-    raise TypeError(f"Tensor: cannot combine a Tensor with {type_name(x)} {x!r}")
+    fail(fn, f"cannot combine a Tensor with {type_name(x)} {short(x)}", TypeError)
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def result_dtype(a: np.ndarray, b: np.ndarray) -> np.dtype:
+    """PyTorch's type promotion for two operands: a higher category (bool < integer < float)
+    wins outright, so float32 with an int64 array stays float32 (NumPy would say float64); within
+    a category the wider dtype; and a 0-d operand decides only when its category is higher."""
+    da, db = a.dtype, b.dtype
+    if da == db:
+        return da
+    ca, cb = _CATEGORY.get(da.kind, 4), _CATEGORY.get(db.kind, 4)
+    if (a.ndim == 0) != (b.ndim == 0):       # a 0-d operand defers to the other within its category
+        wide, narrow = (db, da) if a.ndim == 0 else (da, db)
+        c_wide, c_narrow = (cb, ca) if a.ndim == 0 else (ca, cb)
+        return wide if c_narrow <= c_wide else narrow
+    if ca != cb:
+        return da if ca > cb else db
+    return np.promote_types(da, db)
 
 
 def _broadcast_error(fn, a, b):
     fail(fn, f"shapes {a.shape} and {b.shape} cannot be broadcast together")
 
 
+def _promoted(a: Tensor, b: Tensor):
+    """The two operands' data in PyTorch's result dtype (``result_dtype``)."""
+    x, y = a._data, b._data
+    dt = result_dtype(x, y)
+    return (x if x.dtype == dt else x.astype(dt)), (y if y.dtype == dt else y.astype(dt))
+
+
 def _binary(fn, ufunc, a, b):
-    """Both operands as Tensors (numbers lifted) and ``ufunc`` of their data, broadcasting;
-    a shape mismatch is an error that names ``fn`` and both shapes."""
+    """Both operands as Tensors (numbers lifted) and ``ufunc`` of their data in PyTorch's result
+    dtype, broadcasting; a shape mismatch is an error that names ``fn`` and both shapes."""
     if not isinstance(a, Tensor):
-        a = lift(a, b)
+        a = lift(a, b, fn)
     if not isinstance(b, Tensor):
-        b = lift(b, a)
+        b = lift(b, a, fn)
     with _quiet(all="ignore"):
         try:
-            return a, b, ufunc(a._data, b._data)
+            return a, b, ufunc(*_promoted(a, b))
         except ValueError:
             _broadcast_error(fn, a, b)
 
@@ -141,7 +171,7 @@ def power(a, b) -> Tensor:
         if a._data.dtype.kind in "iu" and float(b).is_integer() and b < 0:
             fail("pow", f"an integer tensor (dtype {a._data.dtype}, shape {a._data.shape}) to a negative "
                         f"integer power {b} is not allowed, like PyTorch; convert it with .float() first")
-        n = float(b)
+        n = as_float("pow", "the exponent", b)
         with _quiet(all="ignore"):
             data = np.power(a._data, n) if a._data.dtype.kind == "f" else np.power(a._data.astype(np.float64), n)
         return record(data, (a,), POW_N, n)
@@ -259,6 +289,8 @@ def clip(a: Tensor, min=None, max=None) -> Tensor:
     for arg, v in (("min", min), ("max", max)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real)):
             fail(fn, f"{arg} must be a number or None, got {type_name(v)} {v!r}", TypeError)
+        if v is not None:
+            as_float(fn, arg, v)
     x = a._data
     if x.dtype.kind != "f" and any(isinstance(v, float) and not v.is_integer() for v in (min, max)):
         x = x.astype(np.float64)        # an integer tensor clipped at 0.5 becomes float, like PyTorch
@@ -427,11 +459,16 @@ MINIMUM = register("minimum", _extremum_backward, scalar=False, expand=_extremum
 
 
 # ---------------------------------------------------------------- comparisons (no grad)
+def comparable(x) -> bool:
+    """Whether ``x`` can be compared with a tensor elementwise (a number, an array, a tensor)."""
+    return isinstance(x, (Tensor, numbers.Number, np.ndarray, np.generic, list, tuple))
+
+
 def compare(a: Tensor, b, op) -> Tensor:
-    """a < b etc.: a bool tensor outside the graph, like PyTorch's."""
-    other = b._data if isinstance(b, Tensor) else b
+    """a < b etc.: a bool tensor outside the graph, like PyTorch's (operands promoted as in arithmetic)."""
+    b = lift(b, a, op.__name__)
     try:
-        data = op(a._data, other)
+        data = op(*_promoted(a, b))
     except ValueError:
-        _broadcast_error(op.__name__, a, b if isinstance(b, Tensor) else lift(b, a))
+        _broadcast_error(op.__name__, a, b)
     return Tensor._leaf(np.asarray(data), False)

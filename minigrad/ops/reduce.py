@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import return_types
-from .._checks import dim as check_dim, fail, is_int
+from .._checks import dim as check_dim, fail, flag, is_int
 from ..engine import gated
 from ..grids import each, reduce
 from ..optable import register
@@ -63,6 +63,7 @@ def _kept_shape(shape, axes):
 # ---------------------------------------------------------------- sum
 def sum(a: Tensor, axis=None, keepdims=False) -> Tensor:
     """Σ a over ``axis`` (all axes by default); d/da_i = 1."""
+    keepdims = flag("sum", "keepdim", keepdims)
     axes = None if axis is None else normalize_axis("sum", axis, a._data.ndim)
     with np.errstate(all="ignore"):
         data = np.sum(a._data, axis=axes, keepdims=keepdims)
@@ -86,6 +87,7 @@ SUM = register("sum", _sum_backward, scalar=False,
 # ---------------------------------------------------------------- mean
 def mean(a: Tensor, axis=None, keepdims=False) -> Tensor:
     """(1/n) Σ a over ``axis``; d/da_i = 1/n."""
+    keepdims = flag("mean", "keepdim", keepdims)
     axes = None if axis is None else normalize_axis("mean", axis, a._data.ndim)
     x = a._data
     if x.dtype.kind != "f":
@@ -145,6 +147,7 @@ def min_dim(a: Tensor, dim, keepdim=False):
 
 
 def _extreme_dim(fn, a, dim, keepdim, arg):
+    keepdim = flag(fn, "keepdim", keepdim)
     x = a._data
     d = check_dim(fn, "dim", dim, x.ndim)
     if x.ndim == 0:  # a 0-d tensor is its own maximum, at index 0 (like PyTorch)
@@ -166,6 +169,7 @@ def _extreme_dim(fn, a, dim, keepdim, arg):
 
 
 def _extreme(fn, a, axis, keepdims, reduce, arg):
+    keepdims = flag(fn, "keepdim", keepdims)
     x = a._data
     if x.size == 0:
         fail(fn, f"cannot reduce an empty tensor (shape {x.shape})")
@@ -229,6 +233,7 @@ def argmin(a: Tensor, axis=None, keepdims=False) -> Tensor:
 
 
 def _arg(fn, a, axis, keepdims, f):
+    keepdims = flag(fn, "keepdim", keepdims)
     x = a._data
     if x.size == 0:
         fail(fn, f"cannot reduce an empty tensor (shape {x.shape})")

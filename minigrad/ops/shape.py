@@ -24,7 +24,12 @@ def shape_arg(fn, shape):
         shape = tuple(shape[0])
     if not all(is_int(n) for n in shape):
         fail(fn, f"shape must be ints, got {shape!r}", TypeError)
-    return tuple(int(n) for n in shape)
+    shape = tuple(int(n) for n in shape)
+    if any(n < -1 for n in shape):   # NumPy takes any negative size for -1; PyTorch refuses them
+        fail(fn, f"invalid shape {shape}: a size must be >= 0, or -1 to infer one")
+    if shape.count(-1) > 1:
+        fail(fn, f"invalid shape {shape}: only one size can be -1 (inferred)")
+    return shape
 
 
 def reshape(a: Tensor, shape: tuple, fn="reshape") -> Tensor:

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from ... import factory
-from ..._checks import allocation, choice, fail, is_int, number, type_name, dim as _dim, tensor as _tensor
+from ..._checks import allocation, choice, fail, flag, is_int, number, type_name, dim as _dim, tensor as _tensor
 from ...ops import activation as _act
 from ...ops import linalg as _la
 from ...ops import loss as _loss
@@ -113,11 +113,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             fail(fn, f"{arg} must be a Tensor, an ndarray or None, got {type_name(t)}", TypeError)
         if arr.shape != (c,):
             fail(fn, f"{arg} must have shape ({c},) for input {input.shape}, got {arr.shape}")
+        if arr.dtype.kind != "f":
+            fail(fn, f"{arg} must be floating point, got dtype {arr.dtype} (the running update would be "
+                     f"truncated to integers; e.g. mg.zeros({c}))", TypeError)
         stats.append(arr)
     for arg, t in (("weight", weight), ("bias", bias)):
         _tensor(fn, arg, t, optional=True)
         if t is not None and t.shape != (c,):
             fail(fn, f"{arg} must have shape ({c},) for input {input.shape}, got {t.shape}")
+    training = flag(fn, "training", training)
     momentum = number(fn, "momentum", momentum, minimum=0.0, maximum=1.0)
     eps = number(fn, "eps", eps, minimum=0.0)
     if training and input.data.size // max(c, 1) <= 1:
@@ -132,6 +136,8 @@ def dropout(input, p=0.5, training=True, inplace=False) -> Tensor:
     p = number("dropout", "p", p)
     if not 0.0 <= p <= 1.0:
         fail("dropout", f"p must be a probability in [0, 1], got {p}")
+    training = flag("dropout", "training", training)   # "no" is a truthy string: it would drop out
+    flag("dropout", "inplace", inplace)
     if not training or p == 0.0:
         return input
     return _act.dropout(input, p, factory.rng())
@@ -246,7 +252,7 @@ def _soft_cross_entropy(input, target, w, cdim, reduction, eps):
 # ---------------------------------------------------------------- regression / binary losses
 def _binary_targets(fn, input, target, probabilities):
     """input and target tensors of one shape; with ``probabilities`` (binary_cross_entropy, as in
-    PyTorch) the target's values must lie in [0, 1] (NaN passes: it propagates)."""
+    PyTorch) the target's values must lie in [0, 1] (NaN does not: PyTorch refuses it too)."""
     _tensor(fn, "input", input)
     _tensor(fn, "target", target)
     if input.shape != target.shape:
@@ -254,7 +260,7 @@ def _binary_targets(fn, input, target, probabilities):
     if not probabilities:
         return
     y = target.data
-    outside = (y < 0) | (y > 1)
+    outside = ~((y >= 0) & (y <= 1))
     if outside.any():
         fail(fn, f"target must hold probabilities in [0, 1], got {y[outside].flat[0]} (target {target.shape})")
 
@@ -308,10 +314,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _binary_targets(fn, input, target, True)
     choice(fn, "reduction", reduction, _REDUCTIONS)
     x = input.data
-    outside = (x < 0) | (x > 1)
+    outside = ~((x >= 0) & (x <= 1))   # NaN too, as PyTorch refuses it
     if outside.any():
         fail(fn, f"input must be probabilities in [0, 1] (apply sigmoid, or use binary_cross_entropy_with_logits), "
-                 f"got {x[outside].flat[0]}")
+                 f"got {x[outside].flat[0]} (input {input.shape})")
     w = _elementwise_weight(fn, weight, input.shape)
     loss = _loss.binary_cross_entropy(input, target)
     if w is not None:

@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from ..._checks import allocation, choice, fail, is_int, pair, tensor as _tensor, type_name
+from ..._checks import allocation, as_float, choice, fail, is_int, pair, tensor as _tensor, type_name
 from ...ops import conv as _conv
 from ...ops import conv_transpose as _convT
 from ...ops import fft as _fft
@@ -315,7 +315,7 @@ def pad(input, pad, mode="constant", value=0.0) -> Tensor:
     for k in range(len(pads) // 2):
         out[-1 - k] += pads[2 * k] + pads[2 * k + 1]
     allocation(fn, out, input.dtype)
-    return _pad.pad(input, pads, mode, float(value))
+    return _pad.pad(input, pads, mode, as_float(fn, "value", value))
 
 
 def _check_border_pads(fn, what, mode, pads, shape):
