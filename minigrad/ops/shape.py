@@ -25,10 +25,11 @@ def shape_arg(fn, shape):
     if not all(is_int(n) for n in shape):
         fail(fn, f"shape must be ints, got {shape!r}", TypeError)
     shape = tuple(int(n) for n in shape)
-    if any(n < -1 for n in shape):   # NumPy takes any negative size for -1; PyTorch refuses them
-        fail(fn, f"invalid shape {shape}: a size must be >= 0, or -1 to infer one")
-    if shape.count(-1) > 1:
-        fail(fn, f"invalid shape {shape}: only one size can be -1 (inferred)")
+    if fn in ("reshape", "view"):    # NumPy takes any negative size for -1; PyTorch refuses them
+        if any(n < -1 for n in shape):
+            fail(fn, f"invalid shape {shape}: a size must be >= 0, or -1 to infer one")
+        if shape.count(-1) > 1:
+            fail(fn, f"invalid shape {shape}: only one size can be -1 (inferred)")
     return shape
 
 
