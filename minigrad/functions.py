@@ -6,14 +6,38 @@ backward rule: the ops in ``minigrad/ops`` hold every forward, rule and scalar e
 """
 from __future__ import annotations
 
+import numpy as np
+
+from ._checks import fail, type_name
 from ._checks import tensor as _tensor_arg
+from .engine import is_grad_enabled, no_grad
 from .ops import elementwise as _ew
 from .ops import shape as _shape
 from .tensor import Tensor
 
 
 def _input(fn, x):
+    """``x`` as a Tensor: a Tensor, or a NumPy array (a tensor's ``.data`` or ``.grad`` is one,
+    so ``torch.max(outputs.data, 1)`` reads as in PyTorch); anything else is a TypeError."""
+    if isinstance(x, np.ndarray) and x.dtype != object:
+        return Tensor(x)
     return _tensor_arg(fn, "input", x, floating=False)
+
+
+def _into(fn, out, result):
+    """PyTorch's ``out=``: ``result``'s numbers written into the tensor ``out``, which is returned."""
+    if not isinstance(out, Tensor):
+        fail(fn, f"out must be a Tensor, got {type_name(out)}", TypeError)
+    if not isinstance(result, Tensor):
+        fail(fn, "out= is taken only by functions that return one tensor", TypeError)
+    if result.requires_grad and is_grad_enabled():
+        fail(fn, "functions with out= do not record a graph, but one of the arguments requires grad "
+                 "(as in PyTorch; call it under mg.no_grad() or without out=)")
+    if out.shape != result.shape:
+        fail(fn, f"out has shape {out.shape} but the result has shape {result.shape}")
+    with no_grad():
+        out.copy_(result)
+    return out
 
 
 # ---------------------------------------------------------------- shape
@@ -107,8 +131,9 @@ _METHODS = ("add", "sub", "mul", "div", "true_divide", "pow", "neg", "matmul", "
 
 def _method_function(name):
     """``torch.NAME(input, ...)`` as ``input.NAME(...)``, with ``input`` checked first."""
-    def function(input, *args, **kwargs):
-        return getattr(_input(name, input), name)(*args, **kwargs)
+    def function(input, *args, out=None, **kwargs):
+        result = getattr(_input(name, input), name)(*args, **kwargs)
+        return result if out is None else _into(name, out, result)
 
     summary = (getattr(Tensor, name).__doc__ or "").strip().splitlines()[0]
     function.__name__ = function.__qualname__ = name
