@@ -387,7 +387,11 @@ NONFINITE = {
                                             mg.tensor([[1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 1.0]])),
     "l1_loss": lambda a: F.l1_loss(a, a * 2), "gelu": lambda a: F.gelu(a), "gelu_tanh": lambda a: F.gelu(a, "tanh"),
     "silu": lambda a: F.silu(a), "elu": lambda a: F.elu(a), "softplus": lambda a: F.softplus(a),
-    "hardtanh": lambda a: F.hardtanh(a),
+    "hardtanh": lambda a: F.hardtanh(a), "layer_norm": lambda a: F.layer_norm(a, 4), "group_norm": lambda a: F.group_norm(a, 2),
+    "adaptive_avg_pool2d": lambda a: F.adaptive_avg_pool2d(a.reshape(1, 1, 2, 4), (1, 3)),
+    "adaptive_max_pool2d": lambda a: F.adaptive_max_pool2d(a.reshape(1, 1, 2, 4), (2, 3)),
+    "interpolate": lambda a: F.interpolate(a.reshape(1, 1, 2, 4), scale_factor=1.5),
+    "dropout2d": lambda a: F.dropout2d(a.reshape(1, 2, 2, 2), 0.5), "embedding": lambda a: F.embedding(mg.tensor([1, 0, 1]), a),
 }
 
 

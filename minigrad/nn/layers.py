@@ -16,7 +16,7 @@ from . import init
 from .module import Module, Parameter
 
 __all__ = ["Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Linear", "BatchNorm1d", "BatchNorm2d",
-           "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Flatten", "Dropout", "Identity"]
+           "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Flatten", "Dropout", "Dropout2d", "Identity"]
 
 
 def _dtype(fn, dtype, device=None):
@@ -381,3 +381,11 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout):
+    """Zero each whole channel of (N, C, H, W) with probability p during training and scale the rest
+    by 1/(1 − p)."""
+
+    def forward(self, input):
+        return F.dropout2d(_tensor("Dropout2d", "input", input, floating=False), self.p, self.training)

@@ -8,4 +8,4 @@ word. ``_ctx`` is a small named record of the op's hyper-parameters and saved ar
 ``reduce.Reduced``, ``conv.ConvCtx``, ``pool.PoolCtx``); numbers are lifted to constant leaves.
 """
 
-from . import activation, conv, conv_transpose, elementwise, fft, inplace, linalg, loss, norm, pad, pool, reduce, select, shape  # noqa: F401,E402 (each registers its ops)
+from . import activation, adaptive_pool, conv, conv_transpose, elementwise, embedding, fft, inplace, linalg, loss, norm, pad, pool, reduce, select, shape  # noqa: F401,E402 (each registers its ops)

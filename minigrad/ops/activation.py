@@ -145,13 +145,16 @@ LOG_SOFTMAX = register("log_softmax", _log_softmax_backward, scalar=False, expan
 
 
 # ---------------------------------------------------------------- dropout
-def dropout(a: Tensor, p: float, rng) -> Tensor:
-    """a ⊙ m / (1 - p) with m_i ~ Bernoulli(1 - p); d/da = m / (1 - p)."""
+def dropout(a: Tensor, p: float, rng, mask_shape=None) -> Tensor:
+    """a ⊙ m / (1 - p) with m_i ~ Bernoulli(1 - p); d/da = m / (1 - p). ``mask_shape`` (e.g. (N, C, 1, 1)
+    for dropout2d, which drops whole channels) draws fewer m_i, broadcast over the rest."""
     x = a._data
+    shape = x.shape if mask_shape is None else mask_shape
     if p >= 1.0:
-        mask = np.zeros(x.shape, x.dtype)
+        mask = np.zeros(shape, x.dtype)
     else:
-        mask = (rng.random(x.shape) >= p).astype(x.dtype) * np.asarray(1.0 / (1.0 - p), x.dtype)
+        mask = (rng.random(shape) >= p).astype(x.dtype) * np.asarray(1.0 / (1.0 - p), x.dtype)
+    mask = np.broadcast_to(mask, x.shape)
     with np.errstate(all="ignore"):
         data = x * mask
     return record(data, (a,), DROPOUT, mask)

@@ -15,7 +15,7 @@ from ...ops import norm as _norm
 from ...tensor import Tensor
 
 __all__ = ["linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax", "batch_norm",
-           "dropout", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
+           "dropout", "dropout2d", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits"]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -132,15 +132,32 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 # ---------------------------------------------------------------- dropout
 def dropout(input, p=0.5, training=True, inplace=False) -> Tensor:
     """Zero each element with probability p and scale the rest by 1/(1-p) (identity when not training)."""
-    _tensor("dropout", "input", input)
-    p = number("dropout", "p", p)
+    return _dropout("dropout", input, p, training, inplace, None)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False) -> Tensor:
+    """Zero each whole channel of (N, C, H, W) with probability p and scale the rest by 1/(1-p). A 3-D
+    input is taken as (N, C, L), with PyTorch's warning; (C, H, W) without a batch: add one."""
+    fn = "dropout2d"
+    _tensor(fn, "input", input)
+    if input.ndim not in (3, 4):
+        fail(fn, f"expected input of 4 dimensions (N, C, H, W) (or 3, (N, C, L)), got shape {input.shape}")
+    if input.ndim == 3:
+        warnings.warn("dropout2d: received a 3-D input; it is taken as (N, C, L) and each of its channels dropped "
+                      "(PyTorch warns the same; for (C, H, W) add a batch dimension)", UserWarning, stacklevel=2)
+    return _dropout(fn, input, p, training, inplace, input.shape[:2] + (1,) * (input.ndim - 2))
+
+
+def _dropout(fn, input, p, training, inplace, mask_shape):
+    _tensor(fn, "input", input)
+    p = number(fn, "p", p)
     if not 0.0 <= p <= 1.0:
-        fail("dropout", f"p must be a probability in [0, 1], got {p}")
-    training = flag("dropout", "training", training)   # "no" is a truthy string: it would drop out
-    flag("dropout", "inplace", inplace)
+        fail(fn, f"p must be a probability in [0, 1], got {p}")
+    training = flag(fn, "training", training)   # "no" is a truthy string: it would drop out
+    flag(fn, "inplace", inplace)
     if not training or p == 0.0:
         return input
-    return _act.dropout(input, p, factory.rng())
+    return _act.dropout(input, p, factory.rng(), mask_shape)
 
 
 # ---------------------------------------------------------------- classification losses
