@@ -676,7 +676,8 @@ def _inputs(inputs):
 
 def as_array(data, dtype, where):
     """``data`` as an ndarray: float64 unless ``dtype`` says otherwise; integer arrays keep
-    their dtype (class targets); anything that is not numeric is a TypeError naming ``where``."""
+    their dtype (class targets) and bools stay bool (masks, as in PyTorch); anything that is not
+    numeric is a TypeError naming ``where``."""
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
@@ -690,7 +691,7 @@ def as_array(data, dtype, where):
         raise TypeError(f"{where}: data must be numbers or an array of numbers, got {type_name(data)} ({e})") from None
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"{where}: data must be numeric, got dtype {arr.dtype}")
-    if dtype is None and (arr.dtype.kind == "b" or (arr.dtype.kind in "iu" and not isinstance(data, np.ndarray))):
+    if dtype is None and arr.dtype.kind in "iu" and not isinstance(data, np.ndarray):
         arr = arr.astype(np.float64)
     if dtype is None and arr.dtype.kind == "f" and arr.dtype not in (np.float32, np.float64):
         arr = arr.astype(np.float64)

@@ -181,3 +181,15 @@ def test_layers_take_device_like_torch():
 def test_functions_whose_output_the_arguments_size_use_the_guard(call, fn):
     with pytest.raises(ValueError, match=rf"^{fn}: a tensor of shape \(.*\) and dtype float64 would need [\d.]+ GiB"):
         call()
+
+
+def test_bools_stay_bool_as_masks_like_pytorch():
+    """mg.tensor([True, False]) is a bool mask (it was float64), so masked_fill and where take it."""
+    torch = pytest.importorskip("torch")
+    for data in ([True, False, True], np.array([True, False, True])):
+        m = mg.tensor(data)
+        assert m.dtype == mg.bool and str(torch.tensor(data).dtype) == "torch.bool"
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    assert x.masked_fill(m, 0.0).tolist() == [0.0, 2.0, 0.0]
+    assert mg.where(m, x, 0.0).tolist() == [1.0, 0.0, 3.0]
+    assert mg.tensor([1, 2]).dtype == mg.float64          # Python ints stay float64 (docs/nn.md)
