@@ -574,3 +574,13 @@ def test_parameters_are_named_by_their_state_dict_keys_for_diagrams_and_derivati
     assert nn.Sequential(mine)[0].weight.name == "W"
     leaves = {v.name for v in mg.scalar.expand(model[0](mg.zeros(1, 1, 3, 3))).ravel()[0].parents[0].parents}
     assert any(n and n.startswith("0.weight[") for n in leaves)
+
+
+def test_docs_list_every_module():
+    """docs/nn.md names every module that minigrad.nn exports (layers, activations, losses)."""
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "nn.md").read_text()
+    modules = [n for n in nn.__all__ if isinstance(getattr(nn, n), type) and issubclass(getattr(nn, n), nn.Module)]
+    assert [n for n in modules if not re.search(rf"`(nn\.)?{n}\b", page)] == []
