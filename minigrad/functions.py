@@ -122,7 +122,7 @@ def minimum(input, other) -> Tensor:
 
 
 # ---------------------------------------------------------------- the Tensor methods as functions
-_METHODS = ("add", "sub", "mul", "div", "true_divide", "pow", "neg", "matmul", "clone", "t", "transpose", "permute",
+_METHODS = ("add", "sub", "mul", "div", "true_divide", "pow", "neg", "matmul", "mm", "clone", "t", "transpose", "permute",
             "reshape", "squeeze", "unsqueeze", "exp", "log", "log2", "log10", "sqrt", "square", "abs", "sin", "cos",
             "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "clamp", "clip", "sum", "mean",
             "var", "std", "prod", "logsumexp", "cumsum", "norm", "sort", "topk", "gather", "masked_fill", "softmax",

@@ -429,6 +429,13 @@ class Tensor(TorchMethods, Node):
         """self @ other."""
         return _la.matmul(self, other)
 
+    def mm(self, other):
+        """The product of two matrices (``matmul`` for 2-D tensors only, like PyTorch's ``mm``)."""
+        if self._data.ndim != 2 or getattr(other, "ndim", None) != 2:
+            raise ValueError(f"Tensor.mm: both operands must be matrices, got shapes {self.shape} and "
+                             f"{getattr(other, 'shape', type_name(other))} (matmul takes others)")
+        return _la.matmul(self, other, "mm")
+
     def t(self):
         """The transpose of a matrix (a tensor of at most 2 dimensions, like PyTorch's ``t()``)."""
         if self._data.ndim > 2:

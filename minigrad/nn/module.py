@@ -257,18 +257,19 @@ class Module:
         return self.to(np.float64)
 
     # ------------------------------------------------------------ state
-    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
-        """Every parameter and buffer as a copied NumPy array, keyed like PyTorch
-        (``0.weight``, ``0.bias``, ``1.running_mean``, ``1.running_var``, ``1.num_batches_tracked``)."""
+    def state_dict(self) -> "OrderedDict[str, Tensor]":
+        """Every parameter and buffer as a detached tensor (a copy, so a later step cannot change a
+        saved state), keyed like PyTorch (``0.weight``, ``0.bias``, ``1.running_mean``, ``1.running_var``,
+        ``1.num_batches_tracked``)."""
         out = OrderedDict()
         for mname, m in self.named_modules():
             pre = f"{mname}." if mname else ""
             for k, p in m._parameters.items():
                 if p is not None:
-                    out[pre + k] = np.array(p.data, copy=True)
+                    out[pre + k] = Tensor._leaf(np.array(p.data, copy=True), False)
             for k, b in m._buffers.items():
                 if b is not None:
-                    out[pre + k] = np.array(b.data, copy=True)
+                    out[pre + k] = Tensor._leaf(np.array(b.data, copy=True), False)
         return out
 
     def load_state_dict(self, state_dict, strict: bool = True):
