@@ -55,6 +55,7 @@ def change(t: Tensor, fn: str, compute, others=(), *, any_dtype=False) -> Tensor
         return t
     if r._data.dtype != t._data.dtype:
         r = cast(r, t._data.dtype)
+    _repoint(t, source, [r, *others])
     for slot in ("_data", "parents", "op", "_backward", "_ctx", "_needs"):
         setattr(t, slot, getattr(r, slot))
     t.requires_grad, t.grad = r.requires_grad, None
@@ -62,6 +63,23 @@ def change(t: Tensor, fn: str, compute, others=(), *, any_dtype=False) -> Tensor
     stamp(t)
     t._recorded = t._version  # recorded now, after its own change
     return t
+
+
+def _repoint(t: Tensor, old: Tensor, roots) -> None:
+    """The nodes recorded since ``t`` took its present value that use ``t`` — the new op itself
+    (``y.add_(y)``) and the graph of what is written in (``y[1:] *= 2`` reads ``y[1:]`` first) —
+    are made to use ``old``, the node that keeps that value, before ``t`` becomes the new op.
+    Other users of ``t`` keep pointing at it, and its new version makes them refuse backward."""
+    since = max(t._version, t._recorded)
+    seen, stack = set(), [n for n in roots if isinstance(n, Tensor)]
+    while stack:
+        n = stack.pop()
+        if n is t or id(n) in seen or not n.parents or n._recorded < since:
+            continue
+        seen.add(id(n))
+        if any(p is t for p in n.parents):
+            n.parents = tuple(old if p is t else p for p in n.parents)
+        stack.extend(p for p in n.parents if p.parents)
 
 
 def _history(t: Tensor) -> Tensor:
