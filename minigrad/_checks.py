@@ -116,6 +116,19 @@ def allocation(fn: str, shape=None, dtype=None, *, nbytes=None, what=None, hint=
              f"limit, minigrad._checks.MAX_ARRAY_BYTES)" + (f"; {hint}" if hint else ""))
 
 
+def result_allocation(fn: str, a: np.ndarray, b: np.ndarray, shape_of, dtype):
+    """``allocation`` for the result of an op on ``a`` and ``b`` (broadcasting, matmul), whose
+    shape ``shape_of(a.shape, b.shape)`` is computed only when it could be too big: such a result
+    holds at most a.size · b.size elements, a bound that costs nothing for the usual small ones."""
+    if a.size * b.size * np.dtype(dtype).itemsize <= MAX_ARRAY_BYTES:
+        return
+    try:
+        shape = shape_of(a.shape, b.shape)
+    except ValueError:     # shapes that do not fit: the op names them
+        return
+    allocation(fn, shape, dtype)
+
+
 def _bytes(n, digits=1) -> str:
     """``n`` bytes in GiB (or MiB below one GiB) for a message."""
     return f"{n / 2 ** 30:.{digits}f} GiB" if n >= 2 ** 30 else f"{n / 2 ** 20:.{digits}f} MiB"

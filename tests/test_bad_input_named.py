@@ -181,3 +181,25 @@ def test_float32_training_step_with_int_labels_stays_float32():
     y = (w * np.array([1, 0, 2])).sum()
     y.backward()
     assert y.dtype == np.float32 and w.grad.dtype == np.float32
+
+
+# ---- allocations whose size the arguments decide beyond the constructors: the same guard
+RESULT_SIZES = [
+    ("broadcast", lambda: mg.zeros(10 ** 6, 1) * mg.zeros(1, 10 ** 6), ["mul", f"({HUGE}, {HUGE})", "float64"]),
+    ("expanded", lambda: mg.zeros(1).expand(10 ** 11) + 1, ["add", "(100000000000,)"]),
+    ("comparison", lambda: mg.zeros(10 ** 6, 1) < mg.zeros(1, 10 ** 6), ["less", "bool"]),
+    ("matmul", lambda: mg.zeros(10 ** 6, 1) @ mg.zeros(1, 10 ** 6), ["matmul", f"({HUGE}, {HUGE})"]),
+    ("repeat", lambda: mg.zeros(3).repeat(10 ** 6, 10 ** 6), ["repeat", "(1000000, 3000000)"]),
+    ("conv_transpose2d stride", lambda: F.conv_transpose2d(mg.zeros(1, 1, 2, 2), mg.zeros(1, 1, 1, 1), stride=10 ** 5),
+     ["conv_transpose2d", "buffer", "GiB"]),
+    ("conv_transpose2d dilation", lambda: F.conv_transpose2d(mg.zeros(1, 1, 2, 2), mg.zeros(1, 1, 2, 2), dilation=10 ** 5),
+     ["conv_transpose2d", "buffer", "GiB"]),
+    ("conv2d dilation (its input gradient's taps)", lambda: F.conv2d(mg.Tensor._leaf(
+        np.broadcast_to(np.zeros(1), (1, 64, 1000, 1000)), False), mg.zeros(1, 64, 3, 3), dilation=499),
+     ["conv2d", "buffer", "GiB"]),
+]
+
+
+@pytest.mark.parametrize("call, words", [c[1:] for c in RESULT_SIZES], ids=[c[0] for c in RESULT_SIZES])
+def test_a_huge_result_is_refused_before_numpy_tries(call, words):
+    raises_naming(call, ValueError, "MAX_ARRAY_BYTES", *words)

@@ -68,8 +68,12 @@ class Geometry:
         return self.Ho * self.Wx
 
     def cols_nbytes(self, n, c, itemsize) -> int:
-        """Bytes of the im2col buffer (N, C·kh·kw, L) for ``n`` images of ``c`` channels."""
-        return n * c * self.kh * self.kw * self.L * itemsize
+        """Bytes of the biggest buffer for ``n`` images of ``c`` channels: the im2col windows
+        (N, C·kh·kw, L), or those of the adjoint (``transpose_conv``: ∂L/∂x, conv_transpose2d's
+        forward), the taps over every padded plane (C·kh·kw, N·Hb·Wb) at stride 1, else the
+        (N, C, Hb, Wb) buffer: large strides or dilations make the plane large, not the windows."""
+        plane = self.Hb * self.Wb * (self.kh * self.kw if self.wide else 1)
+        return n * c * max(self.kh * self.kw * self.L, plane) * itemsize
 
 
 class _Workspace(threading.local):

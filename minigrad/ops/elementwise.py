@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import as_float, fail, short, type_name
+from .. import _checks
+from .._checks import as_float, fail, result_allocation, short, type_name
 from ..engine import gated
 from ..grids import each
 from ..optable import register
@@ -65,10 +66,15 @@ def _broadcast_error(fn, a, b):
     fail(fn, f"shapes {a.shape} and {b.shape} cannot be broadcast together")
 
 
-def _promoted(a: Tensor, b: Tensor):
-    """The two operands' data in PyTorch's result dtype (``result_dtype``)."""
+def _promoted(a: Tensor, b: Tensor, fn: str, result=None):
+    """The two operands' data in PyTorch's result dtype (``result_dtype``), once the broadcast
+    result (of dtype ``result``, by default that one) is known to fit the size limit
+    (``_checks.result_allocation``)."""
     x, y = a._data, b._data
-    dt = result_dtype(x, y)
+    dt = x.dtype if x.dtype == y.dtype else result_dtype(x, y)
+    result_allocation(fn, x, y, np.broadcast_shapes, dt if result is None else result)
+    if x.dtype == y.dtype:
+        return x, y
     return (x if x.dtype == dt else x.astype(dt)), (y if y.dtype == dt else y.astype(dt))
 
 
@@ -79,9 +85,12 @@ def _binary(fn, ufunc, a, b):
         a = lift(a, b, fn)
     if not isinstance(b, Tensor):
         b = lift(b, a, fn)
+    x, y = a._data, b._data
+    if x.dtype != y.dtype or x.size * y.size * 16 > _checks.MAX_ARRAY_BYTES:   # else nothing to do
+        x, y = _promoted(a, b, fn)
     with _quiet(all="ignore"):
         try:
-            return a, b, ufunc(*_promoted(a, b))
+            return a, b, ufunc(x, y)
         except ValueError:
             _broadcast_error(fn, a, b)
 
@@ -466,9 +475,14 @@ def comparable(x) -> bool:
 
 def compare(a: Tensor, b, op) -> Tensor:
     """a < b etc.: a bool tensor outside the graph, like PyTorch's (operands promoted as in arithmetic)."""
+    if type(b) is float:                  # the common t > 0.5: nothing to lift, promote or guard
+        return Tensor._leaf(np.asarray(op(a._data, b)), False)
     b = lift(b, a, op.__name__)
+    x, y = a._data, b._data
+    if x.dtype != y.dtype or x.size * y.size * 16 > _checks.MAX_ARRAY_BYTES:
+        x, y = _promoted(a, b, op.__name__, np.bool_)
     try:
-        data = op(*_promoted(a, b))
+        data = op(x, y)
     except ValueError:
         _broadcast_error(op.__name__, a, b)
     return Tensor._leaf(np.asarray(data), False)

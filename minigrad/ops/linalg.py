@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import fail
+from .._checks import fail, result_allocation
 from ..engine import unbroadcast
 from ..grids import each, rows, total
 from ..optable import register
@@ -19,12 +19,21 @@ def matmul(a, b, fn="matmul") -> Tensor:
         a = lift(a, b)
     if not isinstance(b, Tensor):
         b = lift(b, a)
+    result_allocation(fn, a._data, b._data, _matmul_shape, np.result_type(a._data, b._data))
     with np.errstate(all="ignore"):
         try:
             data = np.matmul(a._data, b._data)
         except ValueError:
             _matmul_error(fn, a._data.shape, b._data.shape)
     return record(data, (a, b), MATMUL)
+
+
+def _matmul_shape(sa, sb) -> tuple:
+    """The shape of ``a @ b`` (a ValueError when the shapes do not fit, as np.matmul's)."""
+    if not sa or not sb:
+        raise ValueError("0-d operand")
+    batch = np.broadcast_shapes(sa[:-2], sb[:-2])
+    return batch + sa[-2:-1] + sb[-1:] if len(sb) > 1 else batch + sa[-2:-1]
 
 
 def _matmul_error(fn, sa, sb):

@@ -6,7 +6,7 @@ import numpy as np
 
 from typing import NamedTuple
 
-from .._checks import dim as _dim, fail, is_int, type_name
+from .._checks import allocation, dim as _dim, fail, is_int, type_name
 from ..grids import each, obj
 from ..optable import register
 from ..tensor import Tensor, record, view_of
@@ -405,6 +405,8 @@ def repeat(a: Tensor, reps: tuple) -> Tensor:
         fail("repeat", f"needs at least one count per dimension: {len(reps)} counts for shape {x.shape}")
     if any(r < 0 for r in reps):
         fail("repeat", f"counts must be >= 0, got {reps}")
+    shape = (1,) * (len(reps) - x.ndim) + x.shape
+    allocation("repeat", tuple(n * r for n, r in zip(shape, reps)), x.dtype)
     return record(np.tile(x, reps), (a,), REPEAT, tuple(reps))
 
 
