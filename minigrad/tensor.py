@@ -49,8 +49,7 @@ class Tensor(TorchMethods, Node):
                 raise TypeError(f"Tensor.data: assign an ndarray, got {type_name(value)}")
             value = np.asarray(value)  # a 0-d result such as t.data - 1 on a 0-d tensor
         self._data = value
-        _clock[0] += 1
-        self._version = _clock[0]
+        stamp(self)  # and whatever shares its memory: `p.data -= g` changes that memory in place
 
     data = property(attrgetter("_data"), _set_data,
                     doc="The ndarray. Assigning to it (``p.data -= lr * g`` too) counts as a change of the "

@@ -122,6 +122,14 @@ def test_a_saved_tensor_changed_in_place_is_refused_by_name(name):
         out.sum().backward()
 
 
+def test_changing_data_in_place_reaches_what_shares_its_memory():
+    w, x = mg.ones(3), mg.ones(3, requires_grad=True)
+    y = (w.detach() * x).sum()                     # the detached copy shares w's memory
+    w.data -= 1.0                                  # NumPy's -= writes into that memory
+    with pytest.raises(RuntimeError, match="was changed after the forward used it"):
+        y.backward()
+
+
 def test_the_refusal_names_the_saved_tensor():
     x = mg.tensor([1.0, 2.0], requires_grad=True, name="x")
     e = x.exp()
