@@ -260,3 +260,29 @@ def test_latex_of_a_name_outside_the_graph_says_so_in_escaped_text():
     b = mg.Value(2.0, name="b_%")
     tex = mg.derive(a * 2.0, b).latex()
     assert "b\\_\\%" in tex and "b_%" not in tex
+
+
+def test_a_modules_dotted_parameter_names_are_names():
+    """conv1.weight[1,1,3,3] (a module's parameter, expanded) and micrograd-style L1.n1.w1 are read
+    whole when the graph has them; x11.real is still refused."""
+    from minigrad.scalar.nn import Neuron
+    n = Neuron(2, prefix="L1.n1.")
+    x = [mg.Value(1.0, name="x1"), mg.Value(2.0, name="x2")]
+    y = n(x) * 1.0
+    y.backward()
+    w = n.w[0]
+    assert mg.check(y, w, "x1") if n(x).data > 0 else mg.check(y, w, "0")
+    assert mg.check(n.w[0] * n.w[1], n.w[0], "L1.n1.w2")
+    conv = mg.nn.Conv2d(1, 1, 2, bias=False)
+    conv.weight.name = "conv1.weight"
+    img = mg.tensor([[[[1.0, 2.0, 0.0], [0.0, 1.0, 1.0], [2.0, 0.0, 1.0]]]], name="x", requires_grad=True)
+    loss = conv(img).sum()
+    loss.backward()
+    assert mg.check(loss, (conv.weight, (0, 0, 0, 0)), "x[1,1,1,1] + x[1,1,1,2] + x[1,1,2,1] + x[1,1,2,2]")
+    # the centre pixel is under every weight once
+    assert mg.check(loss, (img, (0, 0, 1, 1)), "conv1.weight[1,1,1,1] + conv1.weight[1,1,1,2] + "
+                                               "conv1.weight[1,1,2,1] + conv1.weight[1, 1, 2, 2]")
+    raises_naming(lambda: mg.check(loss, (conv.weight, (0, 0, 0, 0)), "conv1.weight[1,1,1,2].real"),
+                  ValueError, "check", "cannot parse expected")
+    a = mg.Value(1.0, name="a")
+    raises_naming(lambda: mg.check(a * a, a, "a.real"), ValueError, "check", "'.'")

@@ -55,10 +55,22 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE)
 
 
-def tokens(text: str) -> list[tuple[str, str, int]]:
-    """``(kind, text, position)`` for each token; a character that starts none is refused."""
+# Names the graph may give that a formula's name pattern does not cover: a module's parameters
+# (``conv1.weight[1,1,3,3]``, ``0.weight[2,1]``, micrograd-style ``L1.n2.w3``). Such a run of
+# text is a name only when the graph has exactly that name; anything else is read as usual.
+_DOTTED = re.compile(r"[\w.]+(?:\[[\d,\s]*\])?'*")
+
+
+def tokens(text: str, known=frozenset()) -> list[tuple[str, str, int]]:
+    """``(kind, text, position)`` for each token; a character that starts none is refused.
+    ``known``: the graph's names (without spaces), so dotted ones are read whole."""
     out, pos = [], 0
     while pos < len(text):
+        d = _DOTTED.match(text, pos) if known else None
+        if d is not None and "." in d.group() and _key(d.group()) in known:
+            out.append(("name", d.group(), pos))
+            pos = d.end()
+            continue
         m = _TOKEN.match(text, pos)
         if m is None:
             raise _Refused(text[pos], pos, "is not part of a formula (names, numbers, + - * / ** ^, "
@@ -91,7 +103,7 @@ def parse(function: str, text: str, names: dict):
         for spelling in spellings(name):
             lookup.setdefault(_key(spelling), symbol)
     try:
-        return _Parser(tokens(text), lookup).formula()
+        return _Parser(tokens(text, frozenset(k for k in lookup if "." in k)), lookup).formula()
     except _Refused as r:
         where = f"at position {r.position}" if r.position is not None else "at the end"
         token = repr(r.token) if r.token is not None else "the text"
