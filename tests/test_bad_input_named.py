@@ -186,7 +186,8 @@ def test_float32_training_step_with_int_labels_stays_float32():
 # ---- allocations whose size the arguments decide beyond the constructors: the same guard
 RESULT_SIZES = [
     ("broadcast", lambda: mg.zeros(10 ** 6, 1) * mg.zeros(1, 10 ** 6), ["mul", f"({HUGE}, {HUGE})", "float64"]),
-    ("expanded", lambda: mg.zeros(1).expand(10 ** 11) + 1, ["add", "(100000000000,)"]),
+    ("a broadcast view", lambda: mg.Tensor._leaf(np.broadcast_to(np.zeros(1), (10 ** 11,)), False) + 1,
+     ["add", "(100000000000,)"]),
     ("comparison", lambda: mg.zeros(10 ** 6, 1) < mg.zeros(1, 10 ** 6), ["less", "bool"]),
     ("matmul", lambda: mg.zeros(10 ** 6, 1) @ mg.zeros(1, 10 ** 6), ["matmul", f"({HUGE}, {HUGE})"]),
     ("repeat", lambda: mg.zeros(3).repeat(10 ** 6, 10 ** 6), ["repeat", "(1000000, 3000000)"]),
@@ -202,4 +203,37 @@ RESULT_SIZES = [
 
 @pytest.mark.parametrize("call, words", [c[1:] for c in RESULT_SIZES], ids=[c[0] for c in RESULT_SIZES])
 def test_a_huge_result_is_refused_before_numpy_tries(call, words):
+    raises_naming(call, ValueError, "MAX_ARRAY_BYTES", *words)
+
+
+NEWER_SIZES = [
+    ("one_hot", lambda: F.one_hot(mg.tensor([0, 1], dtype=mg.int64), 10 ** 12), ["one_hot", "int64"]),
+    ("one_hot of nothing", lambda: F.one_hot(mg.zeros(0, dtype=mg.int64), 10 ** 12), ["one_hot", "(1000000000000,)"]),
+    ("interpolate", lambda: F.interpolate(mg.zeros(1, 1, 2, 2), scale_factor=10 ** 5), ["interpolate", "(1, 1, 200000, 200000)"]),
+    ("Upsample", lambda: nn.Upsample(scale_factor=10 ** 5)(mg.zeros(1, 1, 2, 2)), ["interpolate", "(1, 1, 200000, 200000)"]),
+    ("adaptive_avg_pool2d", lambda: F.adaptive_avg_pool2d(mg.zeros(1, 1, 2, 2), 10 ** 5), ["adaptive_avg_pool2d", "(1, 1, 100000, 100000)"]),
+    ("AdaptiveMaxPool2d", lambda: nn.AdaptiveMaxPool2d(10 ** 5)(mg.zeros(1, 1, 2, 2)), ["adaptive_max_pool2d", "GiB"]),
+]
+
+
+@pytest.mark.parametrize("call, words", [c[1:] for c in NEWER_SIZES], ids=[c[0] for c in NEWER_SIZES])
+def test_the_sampling_and_sparse_functions_use_the_size_guard_too(call, words):
+    raises_naming(call, ValueError, "MAX_ARRAY_BYTES", *words)
+
+
+def big_view(*shape):
+    """A tensor of ``shape`` that costs no memory (a broadcast view of one zero)."""
+    return mg.Tensor._leaf(np.broadcast_to(np.zeros(1), shape), False)
+
+
+VIEW_SIZES = [
+    ("expand", lambda: mg.zeros(1).expand(10 ** 11), ["expand", "(100000000000,)", "view"]),
+    ("cat", lambda: mg.cat([big_view(1, 2 * 10 ** 8), big_view(1, 2 * 10 ** 8)]), ["cat", "(2, 200000000)"]),
+    ("stack", lambda: mg.stack([big_view(2 * 10 ** 8)] * 2), ["stack", "(2, 200000000)"]),
+    ("where", lambda: mg.where(mg.zeros(10 ** 6, 1) > 0, mg.zeros(1, 10 ** 6), 0.0), ["where", f"({HUGE}, {HUGE})"]),
+]
+
+
+@pytest.mark.parametrize("call, words", [c[1:] for c in VIEW_SIZES], ids=[c[0] for c in VIEW_SIZES])
+def test_joins_and_views_too_big_to_compute_with_are_refused(call, words):
     raises_naming(call, ValueError, "MAX_ARRAY_BYTES", *words)

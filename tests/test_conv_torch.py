@@ -177,3 +177,17 @@ def test_conv_transpose2d_on_an_empty_batch_matches_torch(stride, groups):
     out = compare(lambda x, w, b: F.conv_transpose2d(x, w, b, stride=stride, groups=groups),
                   lambda x, w, b: TF.conv_transpose2d(x, w, b, stride=stride, groups=groups), pairs)
     assert out.shape[0] == 0 and out.shape[1] == 4
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular", "zeros"])
+@pytest.mark.parametrize("padding", [1, (2, 1), "same"])
+def test_padding_modes_with_nan_and_inf_match_torch(mode, padding):
+    """The padded copies of an inf or NaN (reflect, replicate, circular) reach the same outputs and
+    send their gradients back to the same pixel as in torch; the weight holds some too."""
+    from conftest import nonfinite
+    rng = np.random.default_rng(12)
+    arrays = nonfinite(rng.standard_normal((2, 3, 7, 8)), 1, 0.1), nonfinite(rng.standard_normal((4, 3, 3, 4)), 2, 0.05)
+    pairs = [(mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)) for a in arrays]
+    layer = torch.nn.Conv2d(3, 4, (3, 4), padding=padding, padding_mode=mode, bias=False).double()
+    compare(lambda x, w: F.conv2d(x, w, padding=padding, padding_mode=mode), lambda x, w: layer._conv_forward(x, w, None),
+            pairs, grad=lambda shape: nonfinite(np.random.default_rng(3).standard_normal(shape), 4, 0.05))

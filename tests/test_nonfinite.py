@@ -113,3 +113,20 @@ def test_full_max_with_nan_sends_the_gradient_to_the_nans_like_torch(fn):
     """torch.max() (no dim) splits the gradient among the NaNs, unlike amax() over all axes."""
     compare(lambda t: getattr(t, fn)(), lambda t: getattr(t, fn)(), leaves(X_NAN))
     compare(lambda t: getattr(t, "a" + fn)(), lambda t: getattr(t, "a" + fn)(), leaves(X_NAN))
+
+
+def test_the_scalar_expansion_of_amax_with_nan_equals_the_tensor():
+    """mg.scalar.expand rebuilds amax over a tuple of axes from the same weights: NaN where the
+    slice's maximum is NaN, the tie split elsewhere, values and leaf gradients as the tensor's."""
+    from minigrad.scalar.expand import expand_graph
+    a = X_NAN.copy()
+    a[1, 1] = [1.0, 2.0, 4.0]                       # the second slice: no NaN, a three-way tie at 4
+    x = mg.tensor(a, requires_grad=True, name="x")
+    out = x.amax((1, 2))
+    loss = (out * mg.tensor([2.0, 3.0])).sum()
+    scalar, grids = expand_graph(loss)
+    loss.backward()
+    scalar.backward()
+    np.testing.assert_array_equal(mg.scalar.values(grids[id(out)]), out.data)
+    np.testing.assert_array_equal(mg.scalar.grads(grids[id(x)]), x.grad)
+    assert np.isnan(x.grad[0]).all() and not np.isnan(x.grad[1]).any()

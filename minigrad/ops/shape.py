@@ -276,6 +276,8 @@ def cat(tensors, dim=0, fn="cat") -> Tensor:
         if len(s) != first.ndim or s[:d] + s[d + 1:] != first.shape[:d] + first.shape[d + 1:]:
             fail(fn, f"tensors must have the same shape except in dim {d}, got {first.shape} and {s} "
                      f"(tensors[0] and tensors[{k}])")
+    size = sum(t._data.shape[d] for t in tensors)
+    allocation(fn, first.shape[:d] + (size,) + first.shape[d + 1:], np.result_type(*[t._data for t in tensors]))
     data = np.concatenate([t._data for t in tensors], axis=d)
     return record(data, tuple(tensors), CAT, Pieces(d, tuple(np.cumsum([t._data.shape[d] for t in tensors]))))
 
@@ -319,10 +321,12 @@ def where(condition, a, b) -> Tensor:
     a = a if isinstance(a, Tensor) else lift(a, b)
     b = b if isinstance(b, Tensor) else lift(b, a)
     try:
-        data = np.where(cond, a._data, b._data)
+        shape = np.broadcast_shapes(cond.shape, a._data.shape, b._data.shape)
     except ValueError:
         fail(fn, f"condition, input and other cannot be broadcast together: shapes {cond.shape}, "
                  f"{a._data.shape} and {b._data.shape}")
+    allocation(fn, shape, np.result_type(a._data, b._data))
+    data = np.where(cond, a._data, b._data)
     return record(data, (a, b), WHERE, cond)
 
 
@@ -390,6 +394,8 @@ def expand(a: Tensor, shape: tuple, fn="expand") -> Tensor:
         data = np.broadcast_to(x, full)
     except ValueError:
         fail(fn, f"shape {x.shape} cannot be expanded to {shape} (only sizes 1 can grow)")
+    # a view, but every op on it makes an array that big: refused here, by the one size guard
+    allocation(fn, full, x.dtype, hint="expand is a view, yet anything computed from it has its size")
     return view_of(record(data, (a,), EXPAND), a)
 
 

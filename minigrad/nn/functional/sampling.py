@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from ..._checks import choice, fail, is_int, tensor as _tensor
+from ..._checks import allocation, choice, fail, is_int, tensor as _tensor
 from ...ops import adaptive_pool as _adaptive
 from ...tensor import Tensor
 from .conv import _image
@@ -25,6 +25,7 @@ def _output_hw(fn, input, output_size) -> tuple:
     hw = tuple(int(n) if s is None else int(s) for s, n in zip(size, input.shape[-2:]))
     if min(hw) < 1:
         fail(fn, f"output_size must be >= 1, got {output_size!r} (input {input.shape})")
+    allocation(fn, input.shape[:-2] + hw, input.dtype)
     return hw
 
 
@@ -93,5 +94,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             scales = (None,) * k
     if min(out) < 1:
         fail(fn, f"the output size {out} must be >= 1 in every dimension (input {input.shape})")
+    allocation(fn, input.shape[:2] + out, input.dtype)
     index = np.ix_(*(nearest_source(n, m, s) for n, m, s in zip(spatial, out, scales)))
     return input[(slice(None), slice(None)) + index]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._checks import fail, is_int, type_name, tensor as _tensor
+from ..._checks import allocation, fail, is_int, type_name, tensor as _tensor
 from ...ops import embedding as _embedding
 from ...tensor import Tensor
 
@@ -74,4 +74,6 @@ def one_hot(tensor, num_classes=-1) -> Tensor:
         fail(fn, f"num_classes must be -1 or >= 1, got {num_classes}")
     elif idx.size and idx.max() >= num_classes:
         fail(fn, f"class value {int(idx.max())} is too large for num_classes={num_classes} (tensor {idx.shape})")
+    allocation(fn, idx.shape + (num_classes,), np.int64)
+    allocation(fn, (num_classes,), np.int64)
     return Tensor._leaf((idx[..., None] == np.arange(num_classes)).astype(np.int64), False)
