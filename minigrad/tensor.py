@@ -532,9 +532,9 @@ class Tensor(TorchMethods, Node):
         """log Σ e^x over ``dim``, computed without overflow."""
         return _red.logsumexp(self, dim, keepdim)
 
-    def cumsum(self, dim):
-        """Running sums along ``dim``."""
-        return _red.cumsum(self, dim)
+    def cumsum(self, dim, *, dtype=None):
+        """Running sums along ``dim`` (of the tensor cast to ``dtype`` first, if given)."""
+        return _red.cumsum(self._cast("Tensor.cumsum", dtype), dim)
 
     def norm(self, p="fro", dim=None, keepdim=False):
         """The p-norm over ``dim`` (all elements by default): 'fro' or 2, a number > 0, inf or -inf."""
@@ -706,6 +706,13 @@ def as_array(data, dtype, where):
     return arr
 
 
+def floating(x: np.ndarray) -> np.ndarray:
+    """``x`` itself if it holds floats, else as float64: what exp, sin, sigmoid, softmax, ... compute in
+    for an integer or bool tensor (PyTorch's float default is float32, minigrad's float64; NumPy alone
+    would give float16 for bools and keep sigmoid's integers)."""
+    return x if x.dtype.kind == "f" else x.astype(np.float64)
+
+
 # ------------------------------------------------------------ shared by every op
 def record(data, parents, op, ctx=None) -> Tensor:
     """The output node of ``op`` (an ``optable.Op``): linked to its parents only when some
@@ -807,10 +814,10 @@ def _norm(t, p, dim, keepdim):
     if isinstance(p, str) or isinstance(p, bool) or not isinstance(p, (int, float)):
         raise ValueError(f"Tensor.norm: p must be 'fro', a number > 0, inf or -inf, got {p!r}")
     axes = _all_dims(dim, t.ndim)
-    if p == float("inf"):
-        return _red.max(_ew.absolute(t), axes, keepdim)
+    if p == float("inf"):   # a NaN norm sends its gradient to the NaNs, where |x|' is 0: PyTorch's 0
+        return _red.max(_ew.absolute(t), axes, keepdim, nan_hits=True)
     if p == float("-inf"):
-        return _red.min(_ew.absolute(t), axes, keepdim)
+        return _red.min(_ew.absolute(t), axes, keepdim, nan_hits=True)
     if not p > 0:
         raise ValueError(f"Tensor.norm: p must be 'fro', a number > 0, inf or -inf, got {p!r}")
     return _red.norm(t, p, axes, keepdim)

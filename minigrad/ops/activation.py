@@ -14,7 +14,7 @@ import numpy as np
 from ..engine import gated
 from ..grids import each, reduce
 from ..optable import register
-from ..tensor import Tensor, record
+from ..tensor import Tensor, floating, record
 from ..value import _const, _node, max_node, sum_node
 
 
@@ -54,7 +54,7 @@ LEAKY_RELU = register("leaky_relu", _leaky_relu_backward, scalar=False,
 def tanh(a: Tensor) -> Tensor:
     """tanh a; d/da = 1 - tanh² a."""
     with np.errstate(all="ignore"):
-        data = np.tanh(a._data)
+        data = np.tanh(floating(a._data))
     return record(data, (a,), TANH)
 
 
@@ -70,7 +70,7 @@ TANH = register("tanh", _tanh_backward, scalar=False, expand=lambda t, a: each(l
 def sigmoid(a: Tensor) -> Tensor:
     """σ(a) = 1 / (1 + e^-a), without overflow: e^-|a| is never larger than 1; d/da = σ (1 - σ)."""
     with np.errstate(all="ignore"):
-        data = _stable_sigmoid(a._data)
+        data = _stable_sigmoid(floating(a._data))
     return record(data, (a,), SIGMOID)
 
 
@@ -92,9 +92,9 @@ SIGMOID = register("sigmoid", _sigmoid_backward, scalar=False,
 # ---------------------------------------------------------------- softmax
 def softmax(a: Tensor, dim: int) -> Tensor:
     """e^(a_i - max a) / Σ_j e^(a_j - max a) along ``dim``; d/da = s ⊙ (g - Σ g ⊙ s)."""
-    x = a._data
+    x = floating(a._data)
     with np.errstate(all="ignore"):
-        e = np.exp(x - x.max(axis=dim, keepdims=True))
+        e = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))   # initial: an empty tensor too
         data = e / e.sum(axis=dim, keepdims=True)
     return record(data, (a,), SOFTMAX, dim)
 
@@ -123,9 +123,9 @@ SOFTMAX = register("softmax", _softmax_backward, scalar=False, expand=_softmax_e
 # ---------------------------------------------------------------- log_softmax
 def log_softmax(a: Tensor, dim: int) -> Tensor:
     """a_i - max a - log Σ_j e^(a_j - max a) along ``dim``; d/da = g - e^out Σ g."""
-    x = a._data
+    x = floating(a._data)
     with np.errstate(all="ignore"):
-        shifted = x - x.max(axis=dim, keepdims=True)
+        shifted = x - x.max(axis=dim, keepdims=True, initial=-np.inf)
         data = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
     return record(data, (a,), LOG_SOFTMAX, dim)
 

@@ -17,7 +17,7 @@ from .._checks import as_float, fail, result_allocation, short, type_name
 from ..engine import gated
 from ..grids import each
 from ..optable import register
-from ..tensor import Tensor, as_array, record
+from ..tensor import Tensor, as_array, floating, record
 from ..value import _const, max_node, sum_node
 
 _quiet = np.errstate
@@ -162,6 +162,9 @@ DIV = _ew_op("/", _div_backward, "div", lambda x, y: x / y)
 # ---------------------------------------------------------------- -a
 def neg(a: Tensor) -> Tensor:
     """-a; d/da = -1."""
+    if a._data.dtype == np.bool_:
+        fail("neg", f"negation of a bool tensor (shape {a._data.shape}) is not supported, like PyTorch; "
+                    "to invert a mask use ~ or logical_not")
     return record(np.negative(a._data), (a,), NEG)
 
 
@@ -181,8 +184,12 @@ def power(a, b) -> Tensor:
             fail("pow", f"an integer tensor (dtype {a._data.dtype}, shape {a._data.shape}) to a negative "
                         f"integer power {b} is not allowed, like PyTorch; convert it with .float() first")
         n = as_float("pow", "the exponent", b)
+        x = a._data
         with _quiet(all="ignore"):
-            data = np.power(a._data, n) if a._data.dtype.kind == "f" else np.power(a._data.astype(np.float64), n)
+            if x.dtype.kind in "iu" and n.is_integer():   # int ** 2 stays an int, like PyTorch
+                data = np.power(x, int(n))
+            else:
+                data = np.power(floating(x), n)
         return record(data, (a,), POW_N, n)
     a, b, data = _binary("pow", np.power, a, b)
     return record(data, (a, b), POW)
@@ -233,7 +240,7 @@ POW = register("pow", _pow_backward, scalar=False, expand=_pow_expand)
 def exp(a: Tensor) -> Tensor:
     """e^a; d/da = e^a."""
     with _quiet(all="ignore"):
-        data = np.exp(a._data)
+        data = np.exp(floating(a._data))
     return record(data, (a,), EXP)
 
 
@@ -247,7 +254,7 @@ EXP = _ew_op("exp", _exp_backward, "exp", lambda x: x.exp())
 def log(a: Tensor) -> Tensor:
     """ln a; d/da = 1/a (log 0 = -inf, log of a negative number = nan)."""
     with _quiet(all="ignore"):
-        data = np.log(a._data)
+        data = np.log(floating(a._data))
     return record(data, (a,), LOG)
 
 
@@ -261,7 +268,7 @@ LOG = _ew_op("log", _log_backward, "log", lambda x: x.log())
 def sqrt(a: Tensor) -> Tensor:
     """√a; d/da = 1 / (2√a)."""
     with _quiet(all="ignore"):
-        data = np.sqrt(a._data)
+        data = np.sqrt(floating(a._data))
     return record(data, (a,), SQRT)
 
 
@@ -350,7 +357,7 @@ CLIP = register("clip", _clip_backward, scalar=False, expand=_clip_expand)
 def _unary(ufunc, a, op):
     """``ufunc`` of a's data (inf and nan silently, like NumPy's) as the output node of ``op``."""
     with _quiet(all="ignore"):
-        return record(ufunc(a._data), (a,), op)
+        return record(ufunc(floating(a._data)), (a,), op)
 
 
 def sin(a: Tensor) -> Tensor:
@@ -401,7 +408,9 @@ def step(a: Tensor, name: str, decimals=0) -> Tensor:
     """sign, floor, ceil, round (half to even, to ``decimals`` places) or trunc of a: piecewise
     constant, so d/da = 0 everywhere (PyTorch's convention, also at the jumps)."""
     x = a._data
-    if name == "round":
+    if x.dtype == np.bool_:      # a mask stays a mask (NumPy's round would give float16)
+        data = x.copy()
+    elif name == "round":
         data = np.round(x, decimals)
     else:
         data = _STEPS[name](x)
@@ -417,7 +426,15 @@ def _step_expand(t, A):
     return each(lambda x, y: _const(float(y), t.op), A, t._data)
 
 
-_STEPS = {"sign": np.sign, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc, "round": np.round}
+def _sign(x):
+    """-1, 0 or 1, PyTorch's way: 0 at NaN (NumPy says NaN), and a bool tensor's own values."""
+    if x.dtype == np.bool_:
+        return x.copy()
+    s = np.sign(x)
+    return np.where(np.isnan(s), np.zeros((), s.dtype), s) if s.dtype.kind == "f" else s
+
+
+_STEPS = {"sign": _sign, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc, "round": np.round}
 STEP_OPS = {name: register(name, _step_backward, scalar=False, expand=_step_expand) for name in _STEPS}
 
 

@@ -16,7 +16,7 @@ from .._checks import dim as check_dim, fail, flag, is_int
 from ..engine import gated
 from ..grids import each, reduce
 from ..optable import register
-from ..tensor import Tensor, needs_grad, record
+from ..tensor import Tensor, floating, needs_grad, record
 from ..value import max_node, sum_node
 
 
@@ -34,8 +34,9 @@ class Reduced(NamedTuple):
 
 
 def normalize_axis(fn: str, axis, ndim: int):
-    """``axis`` (None, an int or a tuple of ints; negatives allowed) as None or a sorted tuple."""
-    if axis is None:
+    """``axis`` (None, an int or a tuple of ints; negatives allowed) as None or a sorted tuple;
+    an empty tuple or list means every axis, as in PyTorch (``x.sum(dim=())`` is ``x.sum()``)."""
+    if axis is None or (isinstance(axis, (tuple, list)) and len(axis) == 0):
         return None
     axes = (axis,) if is_int(axis) else axis
     if not isinstance(axes, (tuple, list)) or not all(is_int(ax) for ax in axes):
@@ -120,19 +121,20 @@ MEAN = register("mean", _mean_backward, scalar=False, expand=_mean_expand)
 
 
 # ---------------------------------------------------------------- max, min
-def max(a: Tensor, axis=None, keepdims=False) -> Tensor:
+def max(a: Tensor, axis=None, keepdims=False, nan_hits=False) -> Tensor:
     """max of a over ``axis``; the gradient goes to the maximum.
 
     Ties follow PyTorch: over one axis (``torch.max(x, dim)``) the first maximum takes it
     all; over all axes or a tuple of axes (``torch.max(x)``, ``torch.amax``) it is split
-    evenly among the tied maxima.
+    evenly among the tied maxima. ``nan_hits``: over a tuple of axes too, a NaN maximum goes to the
+    NaNs (the inf-norm's rule in PyTorch), where ``torch.amax`` sends NaN to every element.
     """
-    return _extreme("max", a, axis, keepdims, np.max, np.argmax)
+    return _extreme("max", a, axis, keepdims, np.max, np.argmax, nan_hits)
 
 
-def min(a: Tensor, axis=None, keepdims=False) -> Tensor:
-    """min of a over ``axis``; the gradient goes to the minimum (ties as in ``max``)."""
-    return _extreme("min", a, axis, keepdims, np.min, np.argmin)
+def min(a: Tensor, axis=None, keepdims=False, nan_hits=False) -> Tensor:
+    """min of a over ``axis``; the gradient goes to the minimum (ties and ``nan_hits`` as in ``max``)."""
+    return _extreme("min", a, axis, keepdims, np.min, np.argmin, nan_hits)
 
 
 def max_dim(a: Tensor, dim, keepdim=False):
@@ -168,12 +170,20 @@ def _extreme_dim(fn, a, dim, keepdim, arg):
     return _PAIRS[fn](values, Tensor._leaf(idx.astype(np.int64, copy=False), False))
 
 
-def _extreme(fn, a, axis, keepdims, reduce, arg):
+def _refuse_empty(fn, shape, axes):
+    """A maximum (minimum, arg-) over an axis of size 0 does not exist; over the others of an empty
+    tensor it is empty, like PyTorch's (``amax`` of shape (0, 3) over dim 1 has shape (0,))."""
+    empty = [i for i in (range(len(shape)) if axes is None else axes) if shape[i] == 0]
+    if empty or (axes is None and 0 in shape):
+        what = "an empty tensor" if axes is None else f"dim {empty[0]}, which has size 0,"
+        fail(fn, f"cannot reduce {what} (shape {tuple(shape)})")
+
+
+def _extreme(fn, a, axis, keepdims, reduce, arg, nan_hits=False):
     keepdims = flag(fn, "keepdim", keepdims)
     x = a._data
-    if x.size == 0:
-        fail(fn, f"cannot reduce an empty tensor (shape {x.shape})")
     axes = None if axis is None else normalize_axis(fn, axis, x.ndim)
+    _refuse_empty(fn, x.shape, axes)
     data = np.asarray(reduce(x, axis=axes, keepdims=keepdims))
     mask = None
     spread = axes is not None and not is_int(axis)   # a tuple of axes: torch.amax's rule
@@ -186,7 +196,7 @@ def _extreme(fn, a, axis, keepdims, reduce, arg):
         else:
             best = data if keepdims else data.reshape(_kept_shape(x.shape, axes))
             hit = x == best
-            if axes is None:    # torch.max(): a NaN maximum goes to the NaNs, split evenly
+            if axes is None or nan_hits:    # torch.max(): a NaN maximum goes to the NaNs, split evenly
                 hit |= np.isnan(x) & np.isnan(best)
             with np.errstate(all="ignore"):   # torch.amax over a tuple: 0 hits where the max is NaN, 0/0
                 mask = hit / hit.sum(axis=axes, keepdims=True)
@@ -235,12 +245,14 @@ def argmin(a: Tensor, axis=None, keepdims=False) -> Tensor:
 def _arg(fn, a, axis, keepdims, f):
     keepdims = flag(fn, "keepdim", keepdims)
     x = a._data
-    if x.size == 0:
-        fail(fn, f"cannot reduce an empty tensor (shape {x.shape})")
     if axis is not None and not is_int(axis):
         fail(fn, f"axis must be None or an int, got {axis!r}", TypeError)
     if axis is not None:
-        axis = normalize_axis(fn, axis, x.ndim)[0]
+        axes = normalize_axis(fn, axis, x.ndim)
+        _refuse_empty(fn, x.shape, axes)
+        axis = axes[0] if axes else None     # a 0-d tensor's dim 0 is the tensor itself
+    elif x.size == 0:
+        _refuse_empty(fn, x.shape, None)
     data = f(x, axis=axis, keepdims=keepdims) if axis is not None else np.asarray(f(x))
     if axis is None and keepdims:
         data = data.reshape((1,) * x.ndim)
@@ -285,10 +297,11 @@ def _moment_backward(out, g, needs):
     kept = _kept_shape(x.shape, axes)
     centred = x - np.mean(x, axis=axes, keepdims=True)
     g = g.reshape(kept)
+    dof = np.asarray(builtins.max(n - c, 0), x.dtype)   # 0 degrees of freedom: inf, and NaN beside 0, like PyTorch
     if out.op == "var":
-        return (g * (2.0 / (n - c)) * centred,)
+        return (g * (2.0 / dof) * centred,)
     s = out._data.reshape(kept)
-    return (np.where(s == 0, 0.0, g / ((n - c) * s)) * centred,)
+    return (np.where(s == 0, 0.0, g / (dof * s)) * centred,)
 
 
 def _moment_expand(t, A):
@@ -352,8 +365,9 @@ PROD = register("prod", _prod_backward, scalar=False,
 def logsumexp(a: Tensor, axis, keepdims=False) -> Tensor:
     """log Σ e^a over ``axis``, with the maximum taken out first (finite for logits of 1e4);
     d/da = e^(a - result), the softmax."""
-    x = a._data
+    x = floating(a._data)
     axes = normalize_axis("logsumexp", axis, x.ndim)
+    axes = tuple(range(x.ndim)) if axes is None else axes
     with np.errstate(all="ignore"):
         m = _finite_max(x, axes)
         data = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
@@ -441,14 +455,14 @@ def norm(a: Tensor, p=2.0, axis=None, keepdims=False) -> Tensor:
 
 def _norm_backward(out, g, needs):
     x = out.parents[0]._data
-    axes, _, p = out._ctx
+    axes, p = out._ctx.axes, out._ctx.p
     kept = _kept_shape(x.shape, axes)
     n, g = out._data.reshape(kept), g.reshape(kept)
     if p == 2:
         scale = g / n
     else:
         scale = g / n ** (p - 1.0)
-        x = np.where(x == 0, 0.0, np.sign(x) * np.abs(x) ** (p - 1.0))   # sign(x)|x|^(p-1), 0 at 0
+        x = np.where((x == 0) | np.isnan(x), 0.0, np.sign(x) * np.abs(x) ** (p - 1.0))   # 0 at 0 and NaN (sign's, in PyTorch)
     return (x * np.where(n == 0, 0.0, scale),)
 
 
