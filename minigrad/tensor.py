@@ -245,9 +245,9 @@ class Tensor(TorchMethods, Node):
         """self *= other, in place."""
         return _inplace.mul_(self, other)
 
-    def div_(self, other):
-        """self /= other, in place."""
-        return _inplace.div_(self, other)
+    def div_(self, other, rounding_mode=None):
+        """self /= other, in place (``rounding_mode`` as in ``div``)."""
+        return _inplace.div_(self, other, rounding_mode)
 
     def clamp_(self, min=None, max=None):
         """self limited to [min, max], in place."""
@@ -290,6 +290,14 @@ class Tensor(TorchMethods, Node):
     def min(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
         """PyTorch's ``min``, spelled and tied as ``max``."""
         return _extreme_method("min", self, dim, keepdim, axis, keepdims)
+
+    def maximum(self, other):
+        """The larger of the two, element by element (``torch.maximum``; a tie splits the gradient)."""
+        return _ew.maximum(self, other)
+
+    def minimum(self, other):
+        """The smaller of the two, element by element (``torch.minimum``)."""
+        return _ew.minimum(self, other)
 
     def amax(self, dim=(), keepdim=False):
         """The maximum over ``dim`` (an int or a tuple; ``()`` or None: all), values only; ties split
@@ -340,6 +348,8 @@ class Tensor(TorchMethods, Node):
         return _shape.permute(self, dims)
 
     T = property(lambda self: _shape.transpose(self, ()), doc="The axes reversed (the transpose of a matrix).")
+    mT = property(lambda self: _shape.transpose(self, (-2, -1)) if self._data.ndim >= 2 else _shape.matrix_needed(self),
+                  doc="The last two axes swapped (a batch of matrices transposed; PyTorch's ``mT``).")
 
     # ------------------------------------------------------------ elementwise functions
     def exp(self):
@@ -408,7 +418,9 @@ class Tensor(TorchMethods, Node):
             return q
         if rounding_mode not in ("trunc", "floor"):
             raise ValueError(f"Tensor.div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
-        return _ew.step(q, rounding_mode)
+        r = _ew.step(q, rounding_mode)
+        dt = _ew.result_dtype(self._data, _ew.lift(other, self, "Tensor.div")._data)
+        return _shape.cast(r, dt) if dt.kind in "iu" else r   # integers stay integers, like PyTorch
 
     true_divide = divide = div
     multiply = mul

@@ -116,9 +116,9 @@ def mul_(t, other, fn="Tensor.mul_"):
     return change(t, fn, lambda a, write: _ew.mul(a, other), (other,))
 
 
-def div_(t, other, fn="Tensor.div_"):
-    """t ← t / other, in place."""
-    return change(t, fn, lambda a, write: _ew.div(a, other), (other,))
+def div_(t, other, rounding_mode=None, fn="Tensor.div_"):
+    """t ← t / other, in place (``rounding_mode`` 'trunc' or 'floor' as in ``Tensor.div``)."""
+    return change(t, fn, lambda a, write: a.div(other, rounding_mode), (other,))
 
 
 def clamp_(t, min=None, max=None):
@@ -134,6 +134,7 @@ def setitem(a: Tensor, index, value, write=False, fn="Tensor.__setitem__") -> Te
     if isinstance(value, Tensor):
         v = value
     elif isinstance(value, (bool, int, float, np.generic, np.ndarray, list, tuple)):
+        _representable(fn, np.asarray(value), a._data.dtype, a)
         v = _ew.lift(value, a)
     else:
         fail(fn, f"value must be a Tensor, a number or an array, got {type_name(value)}", TypeError)
@@ -150,6 +151,24 @@ def setitem(a: Tensor, index, value, write=False, fn="Tensor.__setitem__") -> Te
         fail(fn, f"a value of shape {v._data.shape} cannot be put into t[{ctx.index!r}], which has shape "
                  f"{np.shape(slot)} (tensor of shape {a._data.shape})")
     return record(data, (a, v), SETITEM, ctx)
+
+
+def _representable(fn, x: np.ndarray, dtype: np.dtype, t: Tensor) -> None:
+    """A number put into ``t`` fits its dtype, as PyTorch checks: NaN, inf or 1e20 in an integer
+    tensor, or 1e300 in a float32 one, is refused (NumPy would write garbage or inf)."""
+    if x.dtype.kind != "f" or dtype == x.dtype or dtype.itemsize > x.itemsize and dtype.kind == "f":
+        return
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(x) | (x < info.min) | (x >= float(info.max) + 1.0)
+    elif dtype.kind == "f":
+        bad = np.isfinite(x) & (np.abs(x) > np.finfo(dtype).max)
+    else:
+        return
+    if bad.any():
+        fail(fn, f"the value {float(x[bad].flat[0])!r} cannot be converted to the dtype {dtype} of {describe(t)} "
+                 "without overflow, like PyTorch")
 
 
 def _setitem_backward(out, g, needs):

@@ -107,10 +107,17 @@ def transpose(a: Tensor, axes) -> Tensor:
         return permute(a, tuple(range(nd))[::-1], "transpose")
     if len(axes) == 2:
         i, j = (_dim("transpose", "dim", d, nd) for d in axes)
+        if nd == 0:          # a 0-d tensor's dims 0 and -1 are the tensor itself, as in PyTorch
+            return permute(a, (), "transpose")
         perm = list(range(nd))
         perm[i], perm[j] = perm[j], perm[i]
         return permute(a, tuple(perm), "transpose")
     return permute(a, axes, "transpose")
+
+
+def matrix_needed(a: Tensor):
+    """``mT`` of a tensor with fewer than 2 dimensions: refused by name."""
+    fail("Tensor.mT", f"needs a tensor of at least 2 dimensions, got shape {a._data.shape}")
 
 
 def _transpose_backward(out, g, needs):
@@ -267,6 +274,8 @@ def cat(tensors, dim=0, fn="cat") -> Tensor:
     for k, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             fail(fn, f"tensors[{k}] must be a Tensor, got {type_name(t)}", TypeError)
+    # PyTorch skips 1-D empty tensors, so out = cat([out, x]) can start from tensor([])
+    tensors = [t for t in tensors if t._data.shape != (0,)] or tensors
     first = tensors[0]._data
     if first.ndim == 0:
         fail(fn, "zero-dimensional tensors cannot be concatenated (stack them, or unsqueeze(0) first)")
@@ -307,6 +316,13 @@ def stack(tensors, dim=0) -> Tensor:
 
 
 # ---------------------------------------------------------------- where
+def _number_leaf(fn, arg, x) -> Tensor:
+    """A Python number as a 0-d tensor of PyTorch's dtype for it (int64, float64 here, bool)."""
+    if not isinstance(x, (int, float, bool, np.number, np.bool_)):
+        fail(fn, f"{arg} must be a Tensor or a number, got {type_name(x)}", TypeError)
+    return Tensor._leaf(np.asarray(x), False)
+
+
 def where(condition, a, b) -> Tensor:
     """``a`` where ``condition`` holds, else ``b`` (broadcast together); each gets the gradient
     where it was picked and exactly 0 elsewhere (a NaN gradient included, like PyTorch)."""
@@ -316,8 +332,8 @@ def where(condition, a, b) -> Tensor:
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         fail(fn, f"condition must be a bool tensor (e.g. x > 0), got dtype {cond.dtype}", TypeError)
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        fail(fn, f"input or other must be a Tensor, got {type_name(a)} and {type_name(b)}", TypeError)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):   # where(c, 1., 0.): the numbers' own dtypes
+        a, b = (_number_leaf(fn, name, x) for name, x in (("input", a), ("other", b)))
     a = a if isinstance(a, Tensor) else lift(a, b)
     b = b if isinstance(b, Tensor) else lift(b, a)
     try:
