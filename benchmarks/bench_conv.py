@@ -8,7 +8,7 @@ float32; every input requires grad; one step = forward + backward with a fixed o
 gradient. The three contenders are timed in turn inside each repeat (so a noisy neighbour
 hurts all alike) and we report the median after a warm-up. Thread counts come from the
 environment (OMP_NUM_THREADS etc.; ``benchmarks/run.py`` sets them); torch gets the same
-through ``torch.set_num_threads``. Required: minigrad/torch <= 1.5 on T1-T3 at one thread.
+through ``torch.set_num_threads``. Targets (issue 15, at 1 and 2 threads): benchmarks/targets.py.
 
 Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_conv.py``.
 """
@@ -26,6 +26,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import minigrad as mg  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
+from targets import report, target  # noqa: E402
 
 DTYPE = np.float32
 CASES = {
@@ -165,16 +166,18 @@ def main(repeats=200):
     threads = os.environ.get("OMP_NUM_THREADS", "default")
     print(f"### T1-T3: conv2d / max_pool2d forward+backward, float32, median of {repeats} "
           f"(OMP_NUM_THREADS={threads})\n")
-    print("| case | what | minigrad ms | torch ms | NumPy baseline ms | minigrad/torch (<= 1.5) |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("| case | what | minigrad ms | torch ms | NumPy baseline ms | minigrad/torch | target (issue 15) |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     results = {}
     for case, (what, *_) in CASES.items():
         r = results[case] = measure(case, repeats)
         if "torch" in r:
             torch_ms, ratio = f"{r['torch']:.3f}", f"{r['minigrad'] / r['torch']:.2f}"
+            report(case, r["minigrad"] / r["torch"])
         else:
             torch_ms, ratio = "(not installed)", ""
-        print(f"| {case} | {what} | {r['minigrad']:.3f} | {torch_ms} | {r['numpy']:.3f} | {ratio} |", flush=True)
+        print(f"| {case} | {what} | {r['minigrad']:.3f} | {torch_ms} | {r['numpy']:.3f} | {ratio} | {target(case)} |",
+              flush=True)
     print()
     return results
 

@@ -1,7 +1,7 @@
 """S1/S2 (issue 2): scalar graphs, minigrad beside micrograd in the same run.
 
 S1: a 28x28 image cross-correlated with a 3x3 kernel as scalar nodes, 2x2 max-pool, sum,
-backward. S2: the chain y = y*1.0001 + 0.0001 (10^5 and 10^6 steps), build + backward.
+backward. S2: the chain y = y*1.0001 + 0.0001 (10^5 steps, median of 3, and 10^6), build + backward.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import numpy as np
 
 import minigrad as mg
 from minigrad.engine import topological_order
+from targets import report, target
 
 try:
     from micrograd.engine import Value as MicroValue
@@ -108,6 +109,18 @@ def _micro_chain(steps):
     return out["r"]
 
 
+def _median_chain(run, repeats):
+    """(median seconds, dy/dx) of ``repeats`` runs of a chain, or None if one failed."""
+    runs = []
+    for _ in range(repeats):
+        gc.collect()
+        r = run()
+        if r is None:
+            return None
+        runs.append(r)
+    return statistics.median(t for t, _ in runs), runs[-1][1]
+
+
 def _micro_default_limit():
     try:
         _chain(MicroValue, 2000)
@@ -131,21 +144,28 @@ def main():
               f"{r['bytes']:,} | {r['per_node']:.0f} |")
     if len(rows) == 2:
         m, u = rows
-        print(f"\nS1 speed-up over micrograd: {u['total'] / m['total']:.1f}x (required >= 3x); "
+        report("S1", m["total"] / u["total"])
+        print(f"\nS1 time minigrad/micrograd: {m['total'] / u['total']:.2f} (target {target('S1')}; "
+              f"a speed-up of {u['total'] / m['total']:.1f}x); "
               f"bytes ratio minigrad/micrograd: {m['bytes'] / u['bytes']:.2f} (required <= 0.5)")
     print("\n### S2: chain y = y*1.0001 + 0.0001, build + backward\n")
     print("| library | steps | seconds | us/step | dy/dx |")
     print("|---|---:|---:|---:|---:|")
+    ratio = None
     for steps in (100_000, 1_000_000):
         gc.collect()
-        t, g = _chain(mg.Value, steps)
+        t, g = _median_chain(lambda: _chain(mg.Value, steps), 3 if steps == 100_000 else 1)
         print(f"| minigrad | {steps:,} | {t:.2f} | {t / steps * 1e6:.1f} | {g:.6g} |")
         if MicroValue is not None and steps == 100_000:
-            r = _micro_chain(steps)
+            r = _median_chain(lambda: _micro_chain(steps), 3)
             if r is None:
                 print(f"| micrograd | {steps:,} | RecursionError | | |")
             else:
                 print(f"| micrograd (recursion limit lifted) | {steps:,} | {r[0]:.2f} | {r[0] / steps * 1e6:.1f} | {r[1]:.6g} |")
+                ratio = t / r[0]
+    if ratio is not None:
+        report("S2", ratio)
+        print(f"\nS2 time minigrad/micrograd at 100,000 steps: {ratio:.2f} (target {target('S2')})")
     if MicroValue is not None:
         print(f"\nmicrograd at its default recursion limit, 2,000 steps: {_micro_default_limit()}")
 

@@ -32,6 +32,9 @@ import minigrad.nn as nn  # noqa: E402
 import minigrad.nn.functional as F  # noqa: E402
 from minigrad.optim import SGD, Adam  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from targets import report, target  # noqa: E402
+
 try:
     import torch
 except ImportError:  # torch is an optional oracle
@@ -213,13 +216,15 @@ def main():
     threads = _threads()
     results = {}
     print(f"### T4: one training step of a small CNN, batch 64 of 1x28x28, float32 (threads={threads})\n")
-    print("| minigrad ms/step | torch ms/step | minigrad/torch (required <= 1.5) | max loss diff, 3 steps |")
-    print("|---:|---:|---:|---:|")
+    print("| minigrad ms/step | torch ms/step | minigrad/torch | target (issue 15) | max loss diff, 3 steps |")
+    print("|---:|---:|---:|---:|---:|")
     r = results["t4"] = bench_t4()
     if "torch" in r:
-        print(f"| {r['minigrad']:.2f} | {r['torch']:.2f} | {r['minigrad'] / r['torch']:.2f} | {r['loss_diff']:.1e} |")
+        report("T4", r["minigrad"] / r["torch"])
+        print(f"| {r['minigrad']:.2f} | {r['torch']:.2f} | {r['minigrad'] / r['torch']:.2f} | {target('T4')} | "
+              f"{r['loss_diff']:.1e} |")
     else:
-        print(f"| {r['minigrad']:.2f} | (torch not installed) | | |")
+        print(f"| {r['minigrad']:.2f} | (torch not installed) | | {target('T4')} | |")
 
     print(f"\n### Digits CNN (examples/digits_cnn.py): one epoch, 1,437 images, batch 32, Adam (threads={threads})\n")
     print("| minigrad s/epoch | torch s/epoch | minigrad/torch (required <= 1.5) | test acc after 3 epochs (minigrad, torch) |")

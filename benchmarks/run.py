@@ -8,23 +8,28 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# (module, thread counts): scalar graphs are single-threaded Python; BLAS-bound ones run at 1 and 2.
+sys.path.insert(0, str(HERE))
+from targets import RESULTS, summary  # noqa: E402
+
+# (module, thread counts): every row of issue 15's table (benchmarks/targets.py) runs at 1 and
+# at 2 threads, scalar graphs too (pure Python: a second thread must change nothing).
 BENCHES = [
-    ("bench_scalar", (1,)),
+    ("bench_scalar", (1, 2)),
     ("bench_derive", (1,)),
     ("bench_scale", (1,)),
     ("bench_viz", (1,)),
-    ("bench_mlp", (1,)),
+    ("bench_mlp", (1, 2)),
     ("bench_conv", (1, 2)),
     ("bench_train", (1, 2)),
 ]
 
 
-def run(module: str, threads: int) -> int:
-    env = dict(os.environ)
+def run(module: str, threads: int, results: str) -> int:
+    env = dict(os.environ, **{RESULTS: results})
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "MINIGRAD_BENCH_THREADS"):
         env[var] = str(threads)
     env["PYTHONPATH"] = os.pathsep.join([str(HERE.parent), str(HERE), env.get("PYTHONPATH", "")])
@@ -35,6 +40,7 @@ def run(module: str, threads: int) -> int:
 def main(argv=None) -> int:
     only = set(argv if argv is not None else sys.argv[1:])
     failed = []
+    results = tempfile.NamedTemporaryFile("r", prefix="minigrad-bench-", suffix=".jsonl")
     for module, thread_counts in BENCHES:
         if only and module not in only:
             continue
@@ -43,8 +49,12 @@ def main(argv=None) -> int:
             continue
         for threads in thread_counts:
             print(f"\n## {module} ({threads} thread{'s' if threads > 1 else ''})\n", flush=True)
-            if run(module, threads) != 0:
+            if run(module, threads, results.name) != 0:
                 failed.append(f"{module}@{threads}")
+    rows = results.readlines()
+    results.close()
+    if rows:
+        print("\n" + summary(rows))
     if failed:
         print("\nbenchmarks that failed:", ", ".join(failed))
     return 1 if failed else 0
