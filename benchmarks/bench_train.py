@@ -3,7 +3,7 @@
 - T4 (issue 3): batch 64 of 1x28x28; conv 1->8 3x3 pad 1, relu, max-pool 2, conv 8->16 3x3
   pad 1, relu, max-pool 2, flatten, linear 784->10, cross-entropy, backward, SGD step.
   minigrad vs PyTorch in the same run, float32, same initial weights; required ratio <= 1.5.
-- The digits CNN of ``examples/digits_cnn.py`` (Adam, batch 32, 1,437 images): one epoch,
+- The digits CNN of ``minigrad/demo/digits.py`` (Adam, batch 32, 1,437 images): one epoch,
   minigrad vs the same model in PyTorch; required ratio <= 1.5.
 - Memory: 1,000 training steps of the digits CNN after a warm-up; growth of the Python heap
   (tracemalloc) and of the process's resident set (RSS); required < 5 MB.
@@ -122,9 +122,10 @@ def bench_t4(repeats=100, warmup=10):
 
 # ------------------------------------------------------------------ digits CNN epoch
 def _digits():
-    import digits_cnn
+    """The digits CNN's data, model and epoch (minigrad/demo/digits.py, which examples/digits_cnn.py runs)."""
+    from minigrad.demo import digits
 
-    return digits_cnn
+    return digits
 
 
 def bench_digits_epoch(epochs=3):
@@ -226,7 +227,7 @@ def main():
     else:
         print(f"| {r['minigrad']:.2f} | (torch not installed) | | {target('T4')} | |")
 
-    print(f"\n### Digits CNN (examples/digits_cnn.py): one epoch, 1,437 images, batch 32, Adam (threads={threads})\n")
+    print(f"\n### Digits CNN (minigrad/demo/digits.py): one epoch, 1,437 images, batch 32, Adam (threads={threads})\n")
     print("| minigrad s/epoch | torch s/epoch | minigrad/torch (required <= 1.5) | test acc after 3 epochs (minigrad, torch) |")
     print("|---:|---:|---:|---|")
     r = results["digits"] = bench_digits_epoch()
