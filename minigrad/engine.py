@@ -69,6 +69,11 @@ class Node:
         return not self.parents
 
 
+_EMIT_NEXT = object()
+"""On ``topological_order``'s stack, above a node whose parents are pushed above it: emit that node
+(a marker instead of a (node, done) tuple per entry: one allocation less per node)."""
+
+
 def topological_order(*roots, left_first=True) -> list:
     """Every node reachable from ``roots``, each once, parents before children.
 
@@ -79,21 +84,25 @@ def topological_order(*roots, left_first=True) -> list:
     """
     order, seen = [], set()
     emit, add = order.append, seen.add
-    stack = [(r, False) for r in reversed(roots)]
+    stack = list(reversed(roots))
     push, pop = stack.append, stack.pop
     while stack:
-        node, done = pop()
-        if done:
-            emit(node)
+        node = pop()
+        if node is _EMIT_NEXT:  # the node below it has all its parents emitted
+            emit(pop())
             continue
         if node in seen:
             continue
         add(node)
-        push((node, True))
         ps = node.parents
+        if not ps:  # a leaf is done at once
+            emit(node)
+            continue
+        push(node)
+        push(_EMIT_NEXT)
         for p in (reversed(ps) if left_first else ps):
             if p not in seen:
-                push((p, False))
+                push(p)
     return order
 
 

@@ -163,6 +163,8 @@ def _node(data, parents, op, ctx=None, name=None):
 
 def _const(x, where):
     """A plain number as a constant leaf (unnamed: diagrams and derivations show its value)."""
+    if type(x) is float:  # the common case (y * 1.0001) needs no check: skip the ABC test and the message
+        return _init(_new(Value), x, (), None, None, None)
     fn = f"Value.{_OPNAMES.get(where, where)}"
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{fn}: cannot combine a Value with {type_name(x)} {x!r}")
