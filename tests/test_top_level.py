@@ -107,7 +107,7 @@ def test_a_star_import_gets_the_functions_but_keeps_max_and_min_builtin():
     (lambda: mg.stack([mg.zeros(2), mg.zeros(3)]), ValueError, ["stack", "same shape", "(2,)", "(3,)"]),
     (lambda: mg.where(mg.zeros(2), mg.zeros(2), 0.0), TypeError, ["where", "condition", "bool", "float64"]),
     (lambda: mg.where(mg.zeros(2) > 0, mg.zeros(3), 0.0), ValueError, ["where", "broadcast", "(2,)", "(3,)"]),
-    (lambda: mg.where(mg.zeros(2) > 0, 1.0, 0.0), TypeError, ["where", "must be a Tensor"]),
+    (lambda: mg.where(mg.zeros(2) > 0, "a", 0.0), TypeError, ["where", "input", "Tensor or a number", "str"]),
     (lambda: mg.maximum(mg.zeros(2), mg.zeros(3)), ValueError, ["maximum", "(2,)", "(3,)"]),
     (lambda: mg.flatten(torch.zeros(2)), TypeError, ["flatten", "torch.Tensor"]),
 ])
