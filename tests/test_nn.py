@@ -584,3 +584,15 @@ def test_docs_list_every_module():
     page = (Path(__file__).resolve().parent.parent / "docs" / "nn.md").read_text()
     modules = [n for n in nn.__all__ if isinstance(getattr(nn, n), type) and issubclass(getattr(nn, n), nn.Module)]
     assert [n for n in modules if not re.search(rf"`(nn\.)?{n}\b", page)] == []
+
+
+def test_load_state_dict_returns_the_incompatible_keys_like_torch():
+    torch = pytest.importorskip("torch")
+    m, t = nn.Linear(2, 1), torch.nn.Linear(2, 1)
+    assert repr(m.load_state_dict(m.state_dict())) == repr(t.load_state_dict(t.state_dict()))
+    partial = {"weight": m.weight.data, "extra": np.zeros(1)}
+    got = m.load_state_dict(partial, strict=False)
+    want = t.load_state_dict({"weight": torch.zeros(1, 2), "extra": torch.zeros(1)}, strict=False)
+    assert (got.missing_keys, got.unexpected_keys) == (want.missing_keys, want.unexpected_keys) == (["bias"], ["extra"])
+    missing, unexpected = got
+    assert missing == ["bias"]

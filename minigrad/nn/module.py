@@ -9,7 +9,7 @@ a state dict moves between the two frameworks.
 from __future__ import annotations
 
 import pathlib
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 
 import numpy as np
 
@@ -29,6 +29,17 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns, as in PyTorch: the keys it missed and did not expect."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
 
 
 def _adopted(name: str, child: "Module") -> "Module":
@@ -278,6 +289,7 @@ class Module:
         Every key must exist and every shape must match; otherwise a ValueError lists the
         missing, unexpected and misshapen keys (with ``strict=False`` missing and unexpected
         keys are allowed, misshapen ones never are). Values keep each parameter's dtype.
+        Returns the missing and unexpected keys as PyTorch does (``IncompatibleKeys``).
         """
         fn = f"{type(self).__name__}.load_state_dict"
         if not hasattr(state_dict, "keys"):
@@ -318,7 +330,7 @@ class Module:
         for k, t in targets.items():
             if k in given:
                 t.data = np.array(given[k], dtype=t.data.dtype, copy=True)
-        return self
+        return IncompatibleKeys(missing, unexpected)
 
     def save(self, path) -> pathlib.Path:
         """Write ``state_dict()`` to exactly ``path`` in ``mg.save``'s format; returns the path."""
@@ -331,7 +343,8 @@ class Module:
         state = serialization.load(path, fn=fn)
         if not isinstance(state, dict):
             fail(fn, f"{str(path)!r} holds a {type_name(state)}, not a state dict")
-        return self.load_state_dict(state)
+        self.load_state_dict(state)
+        return self
 
     # ------------------------------------------------------------ printing
     def extra_repr(self) -> str:
