@@ -159,3 +159,23 @@ def test_the_diagnosis_never_changes_the_verdict(formula):
     assert r.diagnosis
     assert (r.ok, r.symbolic_ok, r.numeric_ok, str(r.derived)) == before
     assert f.grad == 1.0 and S.grads(w).tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+def test_a_wrong_version_too_large_to_write_out_gives_no_diagnosis(monkeypatch):
+    from minigrad.derivation import diagnosis as D
+    x, w, s, f = slide()
+
+    def too_large(self):
+        raise mg.FormulaTooLarge("the formula has 10,000,000 terms")
+        yield  # a generator, like the real candidates
+
+    monkeypatch.setattr(D._Diagnosis, "max_gating", too_large)
+    r = mg.check(f, w[0, 0], "x11 + x12 + x21 + x22")
+    assert not r and r.diagnosis is None and "MISMATCH" in str(r)
+
+
+def test_graphs_past_the_size_limit_are_not_diagnosed(monkeypatch):
+    from minigrad.derivation import diagnosis as D
+    monkeypatch.setattr(D, "MAX_NODES", 10)
+    x, w, s, f = slide()
+    assert mg.check(f, w[0, 0], "x11 + x12 + x21 + x22").diagnosis is None

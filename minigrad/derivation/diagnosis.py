@@ -35,13 +35,18 @@ def diagnose(d, expected) -> str | None:
         derived = d.expression
     except ValueError:  # FormulaTooLarge
         return None
-    diag = _Diagnosis(bp, wrt, d, derived, expected)
-    for formula, sentence in diag.candidates():
-        if formula is None or _equal(formula, derived):
-            continue          # this mistake changes nothing here: it cannot be told apart
-        if _equal(formula, expected):
-            return sentence()
-    return None
+    candidates = _Diagnosis(bp, wrt, d, derived, expected).candidates()
+    while True:
+        try:
+            formula, sentence = next(candidates)
+            if formula is None or _equal(formula, derived):
+                continue      # this mistake changes nothing here: it cannot be told apart
+            if _equal(formula, expected):
+                return sentence()
+        except StopIteration:
+            return None
+        except (ValueError, TypeError, RecursionError):  # a wrong version too large to write out
+            return None
 
 
 def _equal(a, b) -> bool:
@@ -91,9 +96,6 @@ class _Diagnosis:
 
     def leaves(self, formula):
         return E.to_sympy(self.bp.to_leaves(formula))
-
-    def text(self, formula) -> str:
-        return str(formula)
 
     def candidates(self):
         yield from self.max_gating()
