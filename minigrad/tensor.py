@@ -763,6 +763,21 @@ def record(data, parents, op, ctx=None) -> Tensor:
     return t
 
 
+def _call(fn, *args, **kwargs):
+    return fn(*args, **kwargs)
+
+
+if np.lib.NumpyVersion(np.__version__) >= "2.0.0":
+    quietly = np.errstate(all="ignore")(_call)
+    """``fn(*args, **kwargs)`` with NumPy's floating-point warnings off, so inf and nan propagate
+    silently: ``with np.errstate(all="ignore")`` without a new context-manager object per op (NumPy 2's
+    decorator keeps its token per call, so it is safe in threads and nested)."""
+else:  # NumPy 1's errstate keeps the state to restore on the shared instance: one per call
+    def quietly(fn, *args, **kwargs):
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+
+
 _ONE_NEEDS = (True,)
 _TWO_NEEDS = {(True, True): (True, True), (True, False): (True, False), (False, True): (False, True),
               (False, False): None}

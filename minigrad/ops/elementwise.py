@@ -17,7 +17,7 @@ from .._checks import as_float, fail, result_allocation, short, type_name
 from ..engine import gated
 from ..grids import each
 from ..optable import register
-from ..tensor import Tensor, as_array, floating, record
+from ..tensor import Tensor, as_array, floating, quietly, record
 from ..value import _const, max_node, sum_node
 
 _quiet = np.errstate
@@ -88,11 +88,10 @@ def _binary(fn, ufunc, a, b):
     x, y = a._data, b._data
     if x.dtype != y.dtype or x.size * y.size * 16 > _checks.MAX_ARRAY_BYTES:   # else nothing to do
         x, y = _promoted(a, b, fn)
-    with _quiet(all="ignore"):
-        try:
-            return a, b, ufunc(x, y)
-        except ValueError:
-            _broadcast_error(fn, a, b)
+    try:
+        return a, b, quietly(ufunc, x, y)
+    except ValueError:
+        _broadcast_error(fn, a, b)
 
 
 def _ew_op(name, backward, word, scalar_fn):

@@ -7,7 +7,7 @@ from .._checks import fail, result_allocation
 from ..engine import unbroadcast
 from ..grids import each, rows, total
 from ..optable import register
-from ..tensor import Tensor, record
+from ..tensor import Tensor, quietly, record
 from ..value import sum_node
 from .elementwise import lift
 
@@ -20,11 +20,10 @@ def matmul(a, b, fn="matmul") -> Tensor:
     if not isinstance(b, Tensor):
         b = lift(b, a)
     result_allocation(fn, a._data, b._data, _matmul_shape, np.result_type(a._data, b._data))
-    with np.errstate(all="ignore"):
-        try:
-            data = np.matmul(a._data, b._data)
-        except ValueError:
-            _matmul_error(fn, a._data.shape, b._data.shape)
+    try:
+        data = quietly(np.matmul, a._data, b._data)
+    except ValueError:
+        _matmul_error(fn, a._data.shape, b._data.shape)
     return record(data, (a, b), MATMUL)
 
 

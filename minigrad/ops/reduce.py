@@ -16,7 +16,7 @@ from .._checks import dim as check_dim, fail, flag, is_int
 from ..engine import gated
 from ..grids import each, reduce
 from ..optable import register
-from ..tensor import Tensor, floating, needs_grad, record
+from ..tensor import Tensor, floating, needs_grad, quietly, record
 from ..value import max_node, sum_node
 
 
@@ -66,8 +66,7 @@ def sum(a: Tensor, axis=None, keepdims=False) -> Tensor:
     """Σ a over ``axis`` (all axes by default); d/da_i = 1."""
     keepdims = flag("sum", "keepdim", keepdims)
     axes = None if axis is None else normalize_axis("sum", axis, a._data.ndim)
-    with np.errstate(all="ignore"):
-        data = np.sum(a._data, axis=axes, keepdims=keepdims)
+    data = quietly(np.sum, a._data, axis=axes, keepdims=keepdims)
     return record(np.asarray(data), (a,), SUM, Reduced(axes, keepdims))
 
 
@@ -93,8 +92,7 @@ def mean(a: Tensor, axis=None, keepdims=False) -> Tensor:
     x = a._data
     if x.dtype.kind != "f":
         fail("mean", f"needs a floating-point tensor, got dtype {x.dtype}", TypeError)
-    with np.errstate(all="ignore"):
-        data = np.mean(x, axis=axes, keepdims=keepdims)
+    data = quietly(np.mean, x, axis=axes, keepdims=keepdims)
     return record(np.asarray(data), (a,), MEAN, Reduced(axes, keepdims))
 
 
