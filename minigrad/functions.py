@@ -126,7 +126,7 @@ _METHODS = ("add", "sub", "mul", "div", "true_divide", "pow", "neg", "matmul", "
             "reshape", "squeeze", "unsqueeze", "exp", "log", "log2", "log10", "sqrt", "square", "abs", "sin", "cos",
             "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "clamp", "clip", "sum", "mean",
             "var", "std", "prod", "logsumexp", "cumsum", "norm", "sort", "topk", "gather", "masked_fill", "softmax",
-            "log_softmax", "numel")
+            "log_softmax", "numel", "any", "all")
 
 
 def _method_function(name):
@@ -143,7 +143,7 @@ def _method_function(name):
 
 globals().update({name: _method_function(name) for name in _METHODS})
 
-# max, min, abs, pow, round and sum stay out of __all__: a star import must not shadow Python's builtins
-_BUILTINS = {"max", "min", "abs", "pow", "round", "sum"}
+# max, min, abs, pow, round, sum, any and all stay out of __all__: a star import must not shadow Python's builtins
+_BUILTINS = {"max", "min", "abs", "pow", "round", "sum", "any", "all"}
 __all__ = ["flatten", "cat", "concat", "concatenate", "stack", "where", "amax", "amin", "argmax", "argmin",
            "maximum", "minimum", *(name for name in _METHODS if name not in _BUILTINS)]

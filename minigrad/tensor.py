@@ -187,10 +187,43 @@ class Tensor(TorchMethods, Node):
         np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal))
     del _comparison
 
+    # bitwise on integers, logical on masks: bool tensors outside the graph, like PyTorch's
+    def _bitwise(ufunc, name, reflected=False):
+        def op(self, other):
+            if not _ew.comparable(other):
+                return NotImplemented
+            fn = f"Tensor.{name}"
+            return _ew.bitwise(other, self, ufunc, fn) if reflected else _ew.bitwise(self, other, ufunc, fn)
+        op.__name__ = name
+        return op
+
+    __and__, __rand__ = _bitwise(np.bitwise_and, "__and__"), _bitwise(np.bitwise_and, "__rand__", True)
+    __or__, __ror__ = _bitwise(np.bitwise_or, "__or__"), _bitwise(np.bitwise_or, "__ror__", True)
+    __xor__, __rxor__ = _bitwise(np.bitwise_xor, "__xor__"), _bitwise(np.bitwise_xor, "__rxor__", True)
+    del _bitwise
+
+    def __invert__(self):
+        return _ew.bitwise(self, None, np.invert, "Tensor.__invert__")
+
+    def __abs__(self):
+        return _ew.absolute(self)
+
+    def __contains__(self, value):
+        """``value in t``: whether some element equals it (PyTorch's ``(t == value).any()``)."""
+        return bool(np.any(_ew.compare(self, value, np.equal)._data))
+
+    def any(self, dim=None, keepdim=False):
+        """Whether some element is nonzero (over ``dim``, or all), a bool tensor outside the graph."""
+        return _truth(self, np.any, dim, keepdim, "Tensor.any")
+
+    def all(self, dim=None, keepdim=False):
+        """Whether every element is nonzero (over ``dim``, or all), a bool tensor outside the graph."""
+        return _truth(self, np.all, dim, keepdim, "Tensor.all")
+
     def __bool__(self):
         if self._data.size != 1:
             raise ValueError(f"Tensor.__bool__: the truth value of a tensor of shape {self.shape} is ambiguous; "
-                             "use .any() or .all() on .data")
+                             "use .any() or .all()")
         return bool(self._data)
 
     def __float__(self):
@@ -856,6 +889,11 @@ def _all_dims(dim, ndim):
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return tuple(range(ndim))
     return (dim,) if isinstance(dim, int) else tuple(dim) if isinstance(dim, list) else dim
+
+
+def _truth(t, reduce, dim, keepdim, fn):
+    axes = _red.normalize_axis(fn, dim, t._data.ndim)
+    return Tensor._leaf(np.asarray(reduce(t._data, axis=axes, keepdims=bool(keepdim))), False)
 
 
 def _axis(axis, dim):

@@ -502,3 +502,22 @@ def compare(a: Tensor, b, op) -> Tensor:
     except ValueError:
         _broadcast_error(op.__name__, a, b)
     return Tensor._leaf(np.asarray(data), False)
+
+
+# ---------------------------------------------------------------- bitwise and logical (no grad)
+def bitwise(a, b, ufunc, fn) -> Tensor:
+    """a & b, a | b, a ^ b (``b`` None: ~a) of bool or integer tensors, outside the graph like
+    PyTorch's: logical on masks (``(x > 0) & (x < 1)``), bitwise on integers."""
+    operands = [a] if b is None else [a, b]
+    operands = [x if isinstance(x, Tensor) else lift(x, a if isinstance(a, Tensor) else b, fn) for x in operands]
+    for x in operands:
+        if x._data.dtype.kind not in "biu":
+            fail(fn, f"needs bool or integer tensors, got dtype {x._data.dtype} (shape {x._data.shape}); "
+                     "compare first (x > 0) to make a mask", TypeError)
+    if b is None:
+        return Tensor._leaf(np.asarray(ufunc(operands[0]._data)), False)
+    try:
+        data = ufunc(*_promoted(*operands, fn))
+    except ValueError:
+        _broadcast_error(fn, *operands)
+    return Tensor._leaf(np.asarray(data), False)
