@@ -11,7 +11,10 @@ from .optable import lookup
 
 
 def element_name(name: str, index: tuple, shape: tuple) -> str:
-    """``x11`` for a 2-D grid with both sides < 10 (1-based, like the slides), else ``x[i,j]``."""
+    """``x11`` for a 2-D grid with both sides < 10 (1-based, like the slides), else ``x[i,j]``; the
+    one element of a 0-d tensor is ``x`` itself (the name ``mg.scalar.expand`` gives it)."""
+    if not shape:
+        return name
     if len(shape) == 2 and shape[0] < 10 and shape[1] < 10:
         return f"{name}{index[0] + 1}{index[1] + 1}"
     return f"{name}[{','.join(str(i + 1) for i in index)}]"

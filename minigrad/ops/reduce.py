@@ -7,6 +7,7 @@ selected elements only.
 from __future__ import annotations
 
 import builtins
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -303,12 +304,13 @@ def _moment_backward(out, g, needs):
 
 
 def _moment_expand(t, A):
-    axes, _, c = t._ctx
+    axes, c = t._ctx.axes, t._ctx.correction
 
     def moment(window):
         n = len(window)
         mean = sum_node(window) * (1.0 / n)
-        v = sum_node(tuple((x - mean) ** 2 for x in window)) * (1.0 / (n - c))
+        scale = 1.0 / (n - c) if n > c else math.inf     # no degrees of freedom: 0 · inf, NaN as the tensor's
+        v = sum_node(tuple((x - mean) ** 2 for x in window)) * scale
         if t.op == "var":
             return v
         return v * 0.0 if v.data == 0 else v ** 0.5   # std 0: gradient 0, as the tensor rule

@@ -56,7 +56,7 @@ def expand_graph(tensor):
             if t.name:  # a named interior tensor names its new nodes: s[1,1,1,1], or loss
                 for idx, v in np.ndenumerate(g):
                     if v.name is None and v.parents:
-                        v.name = element_name(t.name, idx, t.shape) if t.ndim else t.name
+                        v.name = element_name(t.name, idx, t.shape)
         grids[id(t)] = g
     out = grids[id(tensor)]
     return (out[()] if out.ndim == 0 else out), grids
@@ -68,7 +68,7 @@ def _leaf(data, name):
         if name is None:
             out[idx] = _const(float(x), "expand")
         else:
-            out[idx] = Value(float(x), element_name(name, idx, data.shape) if data.ndim else name)
+            out[idx] = Value(float(x), element_name(name, idx, data.shape))
     return out
 
 
