@@ -68,3 +68,41 @@ def test_any_and_all_like_torch(name, dim, keepdim):
     out, ref = getattr(mg.tensor(a), name)(**kw), getattr(torch.tensor(a), name)(**kw)
     assert out.data.tolist() == ref.tolist() and out.dtype == np.bool_
     assert getattr(mg, name)(mg.tensor(a) > 0).item() == getattr(torch, name)(torch.tensor(a) > 0).item()
+
+
+@pytest.mark.parametrize("fn", [lambda m: m + 2, lambda m: 2 * m, lambda m: m < 2, lambda m: m == 1, lambda m: m >= -1,
+                                lambda m: m * -1],
+                         ids=["add", "rmul", "lt", "eq", "ge", "mul-neg"])
+def test_a_mask_and_a_python_int_compute_in_int64_like_torch(fn):
+    """The int was cast to bool first (2 became True), so mask < 2 was all False and mask + 2 a bool."""
+    a = np.array([True, False, True])
+    out, ref = fn(mg.tensor(a)), fn(torch.tensor(a))
+    assert out.data.tolist() == ref.tolist()
+    assert out.dtype == np.dtype(str(ref.dtype).replace("torch.", ""))
+
+
+@pytest.mark.parametrize("da, sa, db, sb", [
+    (np.float32, (3, 4), np.int64, ()), (np.int64, (), np.float32, (4,)), (np.float32, (3, 4), np.float64, ()),
+    (np.int64, (), np.int32, (4,)), (np.uint8, (3, 4), np.int32, ()), (np.bool_, (4,), np.float32, ()),
+    (np.float32, (), np.float64, ()), (np.int64, (3, 4), np.float32, (3, 4))])
+def test_where_promotes_like_torch(da, sa, db, sb):
+    """NumPy's promotion made float32 with an int64 or a 0-d float64 a float64."""
+    rng = np.random.default_rng(0)
+    a, b = (rng.integers(0, 3, s).astype(d) for d, s in ((da, sa), (db, sb)))
+    cond = np.array([True, False, True, False])
+    out, ref = mg.where(mg.tensor(cond), mg.tensor(a), mg.tensor(b)), torch.where(torch.tensor(cond), torch.tensor(a), torch.tensor(b))
+    assert out.dtype == np.dtype(str(ref.dtype).replace("torch.", ""))
+    np.testing.assert_array_equal(out.data, ref.numpy())
+
+
+def test_where_of_float32_and_float64_backpropagates_to_both():
+    x = mg.tensor(np.array([1.0, -2.0], np.float32), requires_grad=True)
+    y = mg.tensor(np.array([3.0, 4.0]), requires_grad=True)
+    mg.where(x > 0, x, y).sum().backward()
+    assert x.grad.tolist() == [1.0, 0.0] and y.grad.tolist() == [0.0, 1.0]
+
+
+def test_subtracting_masks_is_refused_by_name():
+    m = mg.tensor([True, False])
+    raises_naming(lambda: m - m, TypeError, "sub", "bool", "~", "(2,)")
+    raises_naming(lambda: m - True, TypeError, "sub", "bool")

@@ -33,6 +33,8 @@ def lift(x, like: Tensor, fn="Tensor") -> Tensor:
         dt = like.data.dtype
         if dt.kind != "f" and not isinstance(x, numbers.Integral):
             dt = np.float64
+        elif dt == np.bool_:     # a mask and an int: an int64, like PyTorch (mask + 2 is 3 where True)
+            dt = np.int64
         try:
             return Tensor._leaf(np.asarray(x, dtype=dt), False)
         except OverflowError:   # 10**400, or 2**70 for an int64 tensor: PyTorch refuses it too
@@ -117,6 +119,10 @@ ADD = _ew_op("+", _add_backward, "add", lambda x, y: x + y)
 # ---------------------------------------------------------------- a - b
 def sub(a, b) -> Tensor:
     """a - b; d/da = 1, d/db = -1."""
+    if all(isinstance(x, Tensor) and x._data.dtype == np.bool_ for x in (a, b)) or \
+            any(isinstance(x, (bool, np.bool_)) for x in (a, b)) and any(isinstance(x, Tensor) and x._data.dtype == np.bool_ for x in (a, b)):
+        fail("sub", f"subtraction of bool tensors is not supported, like PyTorch; to invert a mask use ~, "
+                    f"to compare two use ^ (shapes {np.shape(getattr(a, '_data', a))} and {np.shape(getattr(b, '_data', b))})", TypeError)
     a, b, data = _binary("sub", np.subtract, a, b)
     return record(data, (a, b), SUB)
 

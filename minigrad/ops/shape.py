@@ -326,7 +326,7 @@ def _number_leaf(fn, arg, x) -> Tensor:
 def where(condition, a, b) -> Tensor:
     """``a`` where ``condition`` holds, else ``b`` (broadcast together); each gets the gradient
     where it was picked and exactly 0 elsewhere (a NaN gradient included, like PyTorch)."""
-    from .elementwise import lift
+    from .elementwise import lift, result_dtype
 
     fn = "where"
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
@@ -341,8 +341,9 @@ def where(condition, a, b) -> Tensor:
     except ValueError:
         fail(fn, f"condition, input and other cannot be broadcast together: shapes {cond.shape}, "
                  f"{a._data.shape} and {b._data.shape}")
-    allocation(fn, shape, np.result_type(a._data, b._data))
-    data = np.where(cond, a._data, b._data)
+    dt = result_dtype(a._data, b._data)      # PyTorch's promotion: float32 with an int64 stays float32
+    allocation(fn, shape, dt)
+    data = np.where(cond, a._data.astype(dt, copy=False), b._data.astype(dt, copy=False))
     return record(data, (a, b), WHERE, cond)
 
 
