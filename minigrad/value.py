@@ -15,7 +15,7 @@ import numpy as np
 
 from ._checks import as_float, type_name
 from .engine import Node, backward as _run_backward
-from .optable import register
+from .optable import Op, register
 
 
 class Value(Node):
@@ -30,7 +30,7 @@ class Value(Node):
             raise TypeError(f"Value: data must be a real number, got {type_name(data)} {data!r}")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Value: name must be a str or None, got {type_name(name)}")
-        _init(self, as_float("Value", "data", data), (), None, None, name)
+        _node(as_float("Value", "data", data), (), _LEAF, None, name, self)
 
     # ----------------------------------------------------------------- plumbing
     def backward(self):
@@ -142,33 +142,32 @@ class Value(Node):
 _new = object.__new__
 
 
-def _init(v, data, parents, op, ctx, name):
-    """The one place a Value's slots are filled."""
+_LEAF = Op("", None)
+"""A leaf's op: no name, no rule (not in the op table, so ``optable.lookup`` of a leaf stays None)."""
+
+
+def _node(data, parents, op, ctx=None, name=None, into=None):
+    """The one place a Value's slots are filled: a node of ``op`` (``_LEAF`` for a leaf) made without
+    the public constructor's checks (the hot path), or ``into`` the Value that ``Value()`` makes."""
+    v = _new(Value) if into is None else into
     v.data = data
     v.grad = 0.0
     v.parents = parents
+    v.op = op.name
+    v._backward = op.backward
     v.name = name
     v._ctx = ctx
-    if op is None:
-        v.op, v._backward = "", None
-    else:
-        v.op, v._backward = op.name, op.backward
     return v
-
-
-def _node(data, parents, op, ctx=None, name=None):
-    """Make an interior node of ``op`` without the public constructor's checks (the hot path)."""
-    return _init(_new(Value), data, parents, op, ctx, name)
 
 
 def _const(x, where):
     """A plain number as a constant leaf (unnamed: diagrams and derivations show its value)."""
     if type(x) is float:  # the common case (y * 1.0001) needs no check: skip the ABC test and the message
-        return _init(_new(Value), x, (), None, None, None)
+        return _node(x, (), _LEAF)
     fn = f"Value.{_OPNAMES.get(where, where)}"
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{fn}: cannot combine a Value with {type_name(x)} {x!r}")
-    return _init(_new(Value), as_float(fn, "the number", x), (), None, None, None)
+    return _node(as_float(fn, "the number", x), (), _LEAF)
 
 
 _OPNAMES = {"+": "__add__", "*": "__mul__", "/": "__truediv__", "-": "__sub__"}
