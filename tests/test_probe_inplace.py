@@ -54,3 +54,55 @@ def test_integers_divided_with_rounding_stay_integers(mode):
         out, ref = mg.tensor(a).div(o_mg, rounding_mode=mode), torch.tensor(a).div(o_t, rounding_mode=mode)
         assert out.data.tolist() == ref.tolist()
         assert (out.dtype.kind == "i") == (not ref.dtype.is_floating_point)
+
+
+# An in-place change of a view y[i] while recording: it changed a copy and left y behind, silently
+VIEW_CHANGES = {
+    "row mul_": lambda L, y: y[0].mul_(2),
+    "column zero_": lambda L, y: y[:, 1].zero_(),
+    "view of a view": lambda L, y: y[0][1:].mul_(3),
+    "a view plus itself": lambda L, y: (lambda v: v.add_(v))(y[1]),
+    "strided clamp_": lambda L, y: y[1:, ::2].clamp_(-0.1, 0.1),
+    "ellipsis sub_": lambda L, y: y[..., 0].sub_(1),
+    "0-d integer tensor index": lambda L, y: y[L.tensor(1)].mul_(2),
+    "augmented slice": lambda L, y: y.__setitem__(slice(1, None), y[1:].__imul__(2)),
+    "then the base again": lambda L, y: (y.__setitem__(2, 0.0), y[0].mul_(2)),
+}
+
+
+@pytest.mark.parametrize("name", list(VIEW_CHANGES))
+def test_an_in_place_change_of_a_view_changes_its_base_like_torch(name):
+    def run(L):
+        def f(x):
+            y = x * 1.0
+            VIEW_CHANGES[name](L, y)
+            return y * y
+        return f
+    compare_with_torch(run(mg), run(torch), twins((3, 4)))
+
+
+def test_the_view_follows_its_changed_base():
+    (m, t), = twins((3, 4))
+    compare_with_torch(lambda x: (lambda y: (lambda v: (v.mul_(2), v * y)[1])(y[0]))(x * 1.0),
+                       lambda x: (lambda y: (lambda v: (v.mul_(2), v * y)[1])(y[0]))(x * 1.0), [(m, t)])
+
+
+def test_a_0d_integer_tensor_index_is_a_view_outside_the_graph_too():
+    x, ref = mg.tensor(np.arange(6.0).reshape(2, 3)), torch.arange(6.0).reshape(2, 3)
+    x[mg.tensor(np.array(1))].mul_(2)
+    ref[torch.tensor(1)].mul_(2)
+    assert x.data.tolist() == ref.tolist()
+
+
+@pytest.mark.parametrize("change", [lambda y: y.view(-1).mul_(2), lambda y: y.t().add_(1),
+                                    lambda y: (lambda a, b: (a.mul_(2), b.add_(1)))(y[0], y[1])],
+                         ids=["reshape view", "transpose view", "a second view after the base changed"])
+def test_other_views_changed_while_recording_are_refused_by_name(change):
+    y = mg.tensor(np.ones((3, 4)), requires_grad=True) * 1.0
+    raises_naming(lambda: change(y), ValueError, "is a view that shares its memory", "y[i] = f(y[i])")
+
+
+def test_a_view_of_a_leaf_that_requires_grad_is_refused_like_torch():
+    w = mg.tensor(np.ones(3), requires_grad=True, name="w")
+    raises_naming(lambda: w[0:2].mul_(2), ValueError, "tensor 'w' of shape (3,)", "leaf that requires grad")
+    assert w.tolist() == [1.0, 1.0, 1.0]

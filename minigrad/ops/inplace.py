@@ -22,9 +22,9 @@ import numpy as np
 from .._checks import fail, type_name
 from ..engine import _mode
 from ..optable import register
-from ..tensor import Tensor, _new, describe, record, stamp, unshare
+from ..tensor import Tensor, _clock, _new, _sharing, describe, record, stamp, unshare, view_of
 from . import elementwise as _ew
-from .shape import as_index, cast, index_error
+from .shape import as_index, cast, getitem, index_error
 
 _SLOTS = ("_data", "grad", "parents", "op", "name", "_backward", "_ctx", "requires_grad", "_version", "_needs",
           "_recorded")
@@ -40,6 +40,11 @@ def change(t: Tensor, fn: str, compute, others=(), *, any_dtype=False) -> Tensor
         fail(fn, f"{describe(t)} requires grad, and a leaf that requires grad cannot be changed in place outside "
                  "no_grad (its gradient would be lost), like PyTorch; change it under `with mg.no_grad():` as an "
                  "optimizer step does, or change a copy (t.clone())")
+    base = _view_base(t) if recording else None
+    if recording and base is None and _shared_view(t):
+        fail(fn, f"{describe(t)} is a view that shares its memory with another tensor, and changing it in place "
+                 "while recording would leave that tensor's numbers behind; change the base by item assignment "
+                 "(y[i] = f(y[i])), or change a copy (t.clone())")
     source = _history(t) if recording else t
     r = compute(source, not recording)
     if r._data.shape != t._data.shape:
@@ -56,12 +61,49 @@ def change(t: Tensor, fn: str, compute, others=(), *, any_dtype=False) -> Tensor
     if r._data.dtype != t._data.dtype:
         r = cast(r, t._data.dtype)
     _repoint(t, source, [r, *others])
+    if base is not None:
+        return _through_base(t, base, r, fn)
     for slot in ("_data", "parents", "op", "_backward", "_ctx", "_needs"):
         setattr(t, slot, getattr(r, slot))
     t.requires_grad, t.grad = r.requires_grad, None
     unshare(t, source)  # its new array is its own; its history keeps the old one, shared with its views
     stamp(t)
     t._recorded = t._version  # recorded now, after its own change
+    return t
+
+
+def _view_base(t: Tensor):
+    """The tensor ``t`` is a basic-index view of (``t = base[i]`` recorded, neither changed since), else None."""
+    if t.op != "getitem" or t._ctx.advanced or t._ctx.first is not None:
+        return None
+    base = t.parents[0]
+    if base._version > t._recorded or t._version > t._recorded or not np.shares_memory(t._data, base._data):
+        return None
+    return base
+
+
+def _shared_view(t: Tensor) -> bool:
+    """Whether ``t``'s array is a view of memory that another live tensor holds too."""
+    family = _sharing.get(id(t))
+    return t._data.base is not None and family is not None and any(
+        key != id(t) and ref() is not None for key, ref in list(family.items()))
+
+
+def _through_base(t: Tensor, base: Tensor, value: Tensor, fn: str) -> Tensor:
+    """An in-place change of the view ``t = base[i]`` while recording, as PyTorch does it: the base
+    becomes ``setitem(base, i, value)`` (so ``y[0].mul_(2)`` and ``y[1:] *= 2`` change ``y``), and
+    ``t`` is ``base[i]`` of the changed base, sharing its memory again."""
+    index = t._ctx.index
+    change(base, fn, lambda a, write: setitem(a, index, value, write, fn), (value,), any_dtype=True)
+    view = getitem(base, index)
+    family = _sharing.pop(id(t), None)   # t leaves the old memory's family (its history keeps that array)
+    if family is not None:
+        family.pop(id(t), None)
+    for slot in ("_data", "parents", "op", "_backward", "_ctx", "_needs", "requires_grad"):
+        setattr(t, slot, getattr(view, slot))
+    t.grad = None
+    view_of(t, base)
+    t._version = t._recorded = _clock[0]   # later than every graph that read its old values: those refuse
     return t
 
 

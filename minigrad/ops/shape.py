@@ -139,6 +139,8 @@ def _index_part(x, fn):
         x = np.asarray(x)
         if x.dtype.kind == "f":
             fail(fn, f"indices must be integers, got a list of floats {x.tolist()}", TypeError)
+    if isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iu":
+        x = int(x)      # t[i] with a 0-d integer tensor is a view, as PyTorch's (NumPy would copy)
     return x
 
 
