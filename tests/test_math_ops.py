@@ -49,6 +49,12 @@ def test_the_same_expression_gives_torchs_numbers_and_gradients(name):
     compare_with_torch(SAME[name], SAME[name], twins((3, 4), seed=len(name)))
 
 
+def test_gather_takes_whole_number_floats_as_indexing_does():
+    """mg.tensor([[0], [1]]) is float64 (Python ints become floats); gather reads it as indices."""
+    x = mg.arange(6.0).reshape(2, 3)
+    assert x.gather(1, mg.tensor([[0], [1]])).tolist() == [[0.0], [4.0]]
+
+
 def test_gather_picks_and_adds_back_like_torch():
     compare_with_torch(lambda t: t.gather(1, mg.tensor(IDX)), lambda t: t.gather(1, torch.tensor(IDX)), twins((3, 4)))
     compare_with_torch(lambda t: mg.gather(t, 0, mg.tensor(IDX[:2, :1])),
@@ -135,7 +141,7 @@ def test_sin_and_cos_derive_like_the_chain_rule():
     (lambda: mg.zeros(2, 3).expand(4, 3), ValueError, ["expand", "(2, 3)", "(4, 3)"]),
     (lambda: mg.zeros(2, 3).expand(3), ValueError, ["expand", "fewer dimensions"]),
     (lambda: mg.zeros(2, 3).repeat(2), ValueError, ["repeat", "one count per dimension", "(2, 3)"]),
-    (lambda: mg.zeros(2, 3).gather(1, mg.zeros(2, 1)), TypeError, ["gather", "integer tensor", "float64"]),
+    (lambda: mg.zeros(2, 3).gather(1, mg.full((2, 1), 0.5)), TypeError, ["gather", "integer tensor", "float64"]),
     (lambda: mg.zeros(2, 3).gather(1, mg.tensor([[3]], dtype=mg.int64)), IndexError, ["gather", "[0, 3)"]),
     (lambda: mg.zeros(2, 3).gather(1, mg.tensor([0], dtype=mg.int64)), ValueError, ["gather", "dimensions"]),
     (lambda: mg.zeros(2, 3).topk(4), ValueError, ["topk", "k must be", "[0, 3]"]),

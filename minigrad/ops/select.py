@@ -18,6 +18,8 @@ def gather(a: Tensor, dim, index, fn="gather") -> Tensor:
     x = a._data
     d = check_dim(fn, "dim", dim, x.ndim)
     idx = index._data if isinstance(index, Tensor) else index
+    if isinstance(index, Tensor) and idx.dtype.kind == "f" and np.all(np.mod(idx, 1) == 0):
+        idx = idx.astype(np.int64)  # whole-number floats (mg.tensor([[0], [1]])), as indexing takes them
     if not isinstance(idx, np.ndarray) or idx.dtype.kind not in "iu":
         fail(fn, f"index must be an integer tensor, got {type_name(index)}"
                  + (f" of dtype {idx.dtype}" if isinstance(idx, np.ndarray) else ""), TypeError)
