@@ -23,6 +23,7 @@ import numpy as np
 
 from ._checks import fail, type_name
 from .dtypes import device_arg
+from .parameter import Parameter
 from .tensor import Tensor
 
 __all__ = ["save", "load"]
@@ -61,7 +62,7 @@ def _encode(fn, x, arrays, where):
         return x if math.isfinite(x) else {"float": repr(x)}
     if isinstance(x, Tensor):
         node = {"tensor": _array(fn, x.data, arrays, where), "requires_grad": x.requires_grad, "name": x.name}
-        if type(x).__name__ == "Parameter":
+        if isinstance(x, Parameter):
             node["parameter"] = True
         return node
     if isinstance(x, np.ndarray):
@@ -187,8 +188,6 @@ class _Decoder:
         if name is not None and not isinstance(name, str):
             self.damaged(f"a tensor's name is {name!r:.80}")
         if x.get("parameter"):
-            from .nn.module import Parameter  # nn sits above this module
-
             t = Parameter(data, requires_grad=requires_grad)
         else:
             t = Tensor._leaf(data, requires_grad)

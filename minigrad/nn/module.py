@@ -1,4 +1,4 @@
-"""Module and Parameter: a tree of layers that owns weights and buffers, like ``torch.nn.Module``.
+"""Module: a tree of layers that owns weights and buffers, like ``torch.nn.Module``.
 
 A module keeps three ordered tables, filled by plain attribute assignment:
 ``_parameters`` (``Parameter``), ``_buffers`` (state that is saved but not trained, e.g.
@@ -16,19 +16,8 @@ import numpy as np
 from .. import serialization
 from .._checks import fail, type_name
 from ..dtypes import device_arg, dtype_arg, is_device
+from ..parameter import Parameter
 from ..tensor import Tensor
-
-
-class Parameter(Tensor):
-    """A Tensor that a Module trains: a leaf with ``requires_grad=True`` (``nn.Parameter``)."""
-
-    __slots__ = ()
-
-    def __init__(self, data, requires_grad=True, dtype=None):
-        super().__init__(data, requires_grad=requires_grad, dtype=dtype)
-
-    def __repr__(self):
-        return "Parameter containing:\n" + super().__repr__()
 
 
 class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
