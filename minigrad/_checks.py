@@ -134,20 +134,6 @@ def _bytes(n, digits=1) -> str:
     return f"{n / 2 ** 30:.{digits}f} GiB" if n >= 2 ** 30 else f"{n / 2 ** 20:.{digits}f} MiB"
 
 
-def tensor(fn: str, arg: str, x, *, optional=False, floating=True):
-    """``x`` must be a Tensor (or None when ``optional``), floating point unless ``floating=False``."""
-    from .tensor import Tensor  # the tensor module imports this one
-
-    if x is None and optional:
-        return None
-    if not isinstance(x, Tensor):
-        fail(fn, f"{arg} must be a Tensor, got {type_name(x)} (wrap arrays with mg.tensor(...))", TypeError)
-    if floating and x.data.dtype.kind != "f":
-        fail(fn, f"{arg} must be a floating-point tensor, got dtype {x.data.dtype} "
-                 f"(e.g. mg.tensor(data, dtype='float64'))", TypeError)
-    return x
-
-
 def short(x) -> str:
     """``repr(x)``, cut for a message (an int of 400 digits prints as its first digits and length)."""
     text = repr(x)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import fail, type_name
-from ._checks import tensor as _tensor_arg
 from .engine import is_grad_enabled, no_grad
 from .ops import elementwise as _ew
 from .ops import shape as _shape
-from .tensor import Tensor
+from .tensor import Tensor, check_tensor as _tensor_arg
 
 
 def _input(fn, x):

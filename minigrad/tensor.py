@@ -15,7 +15,7 @@ from operator import attrgetter
 import numpy as np
 
 from . import engine
-from ._checks import number, short, type_name
+from ._checks import fail, number, short, type_name
 from .engine import Node
 from .torch_api import TorchMethods
 
@@ -701,6 +701,19 @@ def unshare(t: Tensor, heir: Tensor):
     if family is not None:
         family.pop(id(t), None)
         _join(family, heir)
+
+
+def check_tensor(fn: str, arg: str, x, *, optional=False, floating=True):
+    """``x`` must be a Tensor (or None when ``optional``), floating point unless ``floating=False``:
+    the check every public function makes of its tensor arguments."""
+    if x is None and optional:
+        return None
+    if not isinstance(x, Tensor):
+        fail(fn, f"{arg} must be a Tensor, got {type_name(x)} (wrap arrays with mg.tensor(...))", TypeError)
+    if floating and x.data.dtype.kind != "f":
+        fail(fn, f"{arg} must be a floating-point tensor, got dtype {x.data.dtype} "
+                 f"(e.g. mg.tensor(data, dtype='float64'))", TypeError)
+    return x
 
 
 def describe(t) -> str:

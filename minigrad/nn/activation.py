@@ -2,7 +2,8 @@
 options (PyTorch's names, defaults and ``repr``) and calls one function of ``F``."""
 from __future__ import annotations
 
-from .._checks import choice, fail, is_int, number, flag as _flag, tensor as _tensor
+from .._checks import choice, fail, is_int, number, flag as _flag
+from ..tensor import check_tensor as _tensor
 from . import functional as F
 from .module import Module
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import allocation, choice, fail, is_int, number, pair, count as _count, flag as _flag, tensor as _tensor
+from .._checks import allocation, choice, fail, is_int, number, pair, count as _count, flag as _flag
 from ..dtypes import device_arg
-from ..tensor import Tensor
+from ..tensor import Tensor, check_tensor as _tensor
 from . import functional as F
 from . import init
 from .module import Module, Parameter

@@ -2,9 +2,9 @@
 hardtanh, with PyTorch's signatures (``inplace`` is accepted; minigrad never mutates)."""
 from __future__ import annotations
 
-from ..._checks import choice, fail, number, tensor as _tensor
+from ..._checks import choice, fail, number
 from ...ops import activation as _act
-from ...tensor import Tensor
+from ...tensor import Tensor, check_tensor as _tensor
 
 __all__ = ["gelu", "silu", "elu", "softplus", "hardtanh"]
 

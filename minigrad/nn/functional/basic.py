@@ -7,12 +7,12 @@ import warnings
 import numpy as np
 
 from ... import factory
-from ..._checks import allocation, choice, fail, flag, is_int, number, type_name, dim as _dim, tensor as _tensor
+from ..._checks import allocation, choice, fail, flag, is_int, number, type_name, dim as _dim
 from ...ops import activation as _act
 from ...ops import linalg as _la
 from ...ops import loss as _loss
 from ...ops import norm as _norm
-from ...tensor import Tensor
+from ...tensor import Tensor, check_tensor as _tensor
 
 __all__ = ["linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax", "batch_norm",
            "dropout", "dropout2d", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",

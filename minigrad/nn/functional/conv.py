@@ -12,13 +12,13 @@ import numbers
 
 import numpy as np
 
-from ..._checks import allocation, as_float, choice, fail, is_int, pair, tensor as _tensor, type_name
+from ..._checks import allocation, as_float, choice, fail, is_int, pair, type_name
 from ...ops import conv as _conv
 from ...ops import conv_transpose as _convT
 from ...ops import fft as _fft
 from ...ops import pad as _pad
 from ...ops import pool as _pool
-from ...tensor import Tensor
+from ...tensor import Tensor, check_tensor as _tensor
 
 __all__ = ["conv2d", "convolve2d", "fft_conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "pad",
            "conv_output_size"]

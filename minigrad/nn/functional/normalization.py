@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._checks import count, fail, is_int, number, tensor as _tensor
+from ..._checks import count, fail, is_int, number
 from ...ops import norm as _norm
-from ...tensor import Tensor
+from ...tensor import Tensor, check_tensor as _tensor
 
 __all__ = ["layer_norm", "group_norm"]
 

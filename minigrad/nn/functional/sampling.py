@@ -7,9 +7,9 @@ import numbers
 
 import numpy as np
 
-from ..._checks import allocation, choice, fail, is_int, tensor as _tensor
+from ..._checks import allocation, choice, fail, is_int
 from ...ops import adaptive_pool as _adaptive
-from ...tensor import Tensor
+from ...tensor import Tensor, check_tensor as _tensor
 from .conv import _image
 
 __all__ = ["adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate"]

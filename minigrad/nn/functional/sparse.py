@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._checks import allocation, fail, is_int, type_name, tensor as _tensor
+from ..._checks import allocation, fail, is_int, type_name
 from ...ops import embedding as _embedding
-from ...tensor import Tensor
+from ...tensor import Tensor, check_tensor as _tensor
 
 __all__ = ["embedding", "one_hot"]
 
