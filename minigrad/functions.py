@@ -125,7 +125,8 @@ _METHODS = ("add", "sub", "mul", "div", "true_divide", "pow", "neg", "matmul", "
             "reshape", "squeeze", "unsqueeze", "exp", "log", "log2", "log10", "sqrt", "square", "abs", "sin", "cos",
             "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "clamp", "clip", "sum", "mean",
             "var", "std", "prod", "logsumexp", "cumsum", "norm", "sort", "topk", "gather", "masked_fill", "softmax",
-            "log_softmax", "numel", "any", "all")
+            "log_softmax", "numel", "any", "all", "isnan", "isinf", "isfinite", "nan_to_num", "log1p", "expm1",
+            "reciprocal", "rsqrt", "flip", "roll", "chunk", "split", "index_select", "bmm", "argsort", "tril", "triu")
 
 
 def _method_function(name):

@@ -408,6 +408,31 @@ LOG2 = _ew_op("log2", _log_base_backward, "log2", lambda x: x.log() * (1.0 / flo
 LOG10 = _ew_op("log10", _log_base_backward, "log10", lambda x: x.log() * (1.0 / float(_LN["log10"])))
 
 
+# ---------------------------------------------------------------- log1p, expm1 (exact near 0)
+def log1p(a: Tensor) -> Tensor:
+    """ln(1 + a), exact for small a; d/da = 1 / (1 + a)."""
+    return _unary(np.log1p, a, LOG1P)
+
+
+def _log1p_backward(out, g, needs):
+    return (g / (1.0 + out.parents[0]._data),)
+
+
+LOG1P = _ew_op("log1p", _log1p_backward, "log1p", lambda x: (1.0 + x).log())
+
+
+def expm1(a: Tensor) -> Tensor:
+    """e^a - 1, exact for small a; d/da = e^a = out + 1."""
+    return _unary(np.expm1, a, EXPM1)
+
+
+def _expm1_backward(out, g, needs):
+    return (g * (out._data + 1.0),)
+
+
+EXPM1 = _ew_op("expm1", _expm1_backward, "expm1", lambda x: x.exp() - 1.0)
+
+
 # ---------------------------------------------------------------- step functions: gradient 0
 def step(a: Tensor, name: str, decimals=0) -> Tensor:
     """sign, floor, ceil, round (half to even, to ``decimals`` places) or trunc of a: piecewise
