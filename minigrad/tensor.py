@@ -15,8 +15,7 @@ from operator import attrgetter
 import numpy as np
 
 from . import engine
-from . import _checks
-from ._checks import count, fail, is_int, number, short, type_name
+from ._checks import count, dim as _dim, fail, is_int, number, short, type_name
 from .engine import Node
 from .torch_api import TorchMethods
 
@@ -641,6 +640,8 @@ class Tensor(TorchMethods, Node):
 
     def flip(self, *dims):
         """The elements in reverse order along each of ``dims`` (a copy, as PyTorch's)."""
+        if not dims:
+            fail("Tensor.flip", "dims must be given (an int or a tuple of ints), as in PyTorch", TypeError)
         out = self
         for d in _dims_arg("flip", dims, self._data.ndim):
             out = _take(out, d, np.arange(self._data.shape[d] - 1, -1, -1))
@@ -663,7 +664,7 @@ class Tensor(TorchMethods, Node):
         for k, d in zip(shifts, _dims_arg("roll", dims, self._data.ndim)):
             n = self._data.shape[d]
             out = _take(out, d, (np.arange(n) - int(k)) % n if n else np.arange(0))
-        return out
+        return out if out is not self else _shape.clone(self)     # a copy, as PyTorch's
 
     def chunk(self, chunks, dim=0):
         """At most ``chunks`` views along ``dim``, each of ceil(n / chunks) elements (the last may be smaller)."""
@@ -1068,10 +1069,6 @@ def _all_dims(dim, ndim):
 def _truth(t, reduce, dim, keepdim, fn):
     axes = _red.normalize_axis(fn, dim, t._data.ndim)
     return Tensor._leaf(np.asarray(reduce(t._data, axis=axes, keepdims=bool(keepdim))), False)
-
-
-def _dim(fn, arg, d, ndim) -> int:
-    return _checks.dim(fn, arg, d, ndim)
 
 
 def _dims_arg(fn, dims, ndim) -> tuple:

@@ -109,6 +109,14 @@ def test_chunk_like_torch(chunks, dim):
     assert len(mg.zeros(0, 2).chunk(3)) == len(torch.zeros(0, 2).chunk(3))
 
 
+def test_roll_of_a_0d_tensor_is_a_copy_like_torch():
+    x = mg.tensor(2.0, requires_grad=True)
+    y = x.roll(1, 0)
+    assert y is not x and y.item() == 2.0
+    y.backward()
+    assert x.grad == 1.0
+
+
 def test_split_pieces_are_views_like_torch():
     x = mg.arange(4.0)
     a, b = x.split(2)
@@ -151,6 +159,7 @@ def test_bad_input_is_named():
     x = mg.zeros(2, 3)
     raises_naming(lambda: x.flip(2), ValueError, "Tensor.flip", "dims")
     raises_naming(lambda: x.flip(0, 0), ValueError, "Tensor.flip", "twice")
+    raises_naming(lambda: x.flip(), TypeError, "Tensor.flip", "dims")
     raises_naming(lambda: x.roll((1, 2), 0), TypeError, "Tensor.roll", "shifts")
     raises_naming(lambda: x.roll(1.5), TypeError, "Tensor.roll", "shifts")
     raises_naming(lambda: x.chunk(0), ValueError, "Tensor.chunk", "chunks")
