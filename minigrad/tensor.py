@@ -636,7 +636,7 @@ class Tensor(TorchMethods, Node):
 
     def rsqrt(self):
         """1 / √x."""
-        return _ew.power(self, -0.5)
+        return _ew.rsqrt(self)
 
     def flip(self, *dims):
         """The elements in reverse order along each of ``dims`` (a copy, as PyTorch's)."""

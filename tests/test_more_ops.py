@@ -29,7 +29,14 @@ def test_elementwise_nonfinite_like_torch(name):
     compare_with_torch(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), pairs)
 
 
-@pytest.mark.parametrize("name", ["log1p", "expm1"])
+@pytest.mark.parametrize("name", ["log1p", "expm1", "reciprocal", "rsqrt"])
+def test_elementwise_at_the_edges_like_torch(name):
+    a = np.array([-np.inf, -1.0, -0.0, 0.0, 1e-300, 1.0, np.inf, np.nan])
+    pairs = [(mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True))]
+    compare_with_torch(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), pairs, grad=np.ones(8))
+
+
+@pytest.mark.parametrize("name", ["log1p", "expm1", "rsqrt"])
 def test_new_ops_expand_like_the_tensor_op(name):
     x = mg.tensor(np.array([[0.3, 1.5], [0.2, 2.0]]), requires_grad=True, name="x")
     same_as_expanded((getattr(x, name)() * mg.tensor([[1.0, -2.0], [0.5, 3.0]])).sum(), [x])

@@ -433,6 +433,18 @@ def _expm1_backward(out, g, needs):
 EXPM1 = _ew_op("expm1", _expm1_backward, "expm1", lambda x: x.exp() - 1.0)
 
 
+def rsqrt(a: Tensor) -> Tensor:
+    """1 / √a (NaN for a < 0, -inf included, as PyTorch's); d/da = -½ · out³."""
+    return _unary(lambda x: 1.0 / np.sqrt(x), a, RSQRT)
+
+
+def _rsqrt_backward(out, g, needs):
+    return (g * -0.5 * out._data ** 3,)
+
+
+RSQRT = _ew_op("rsqrt", _rsqrt_backward, "rsqrt", lambda x: x ** -0.5)
+
+
 # ---------------------------------------------------------------- step functions: gradient 0
 def step(a: Tensor, name: str, decimals=0) -> Tensor:
     """sign, floor, ceil, round (half to even, to ``decimals`` places) or trunc of a: piecewise
