@@ -15,7 +15,7 @@ from operator import attrgetter
 import numpy as np
 
 from . import engine
-from ._checks import count, dim as _dim, fail, is_int, number, short, type_name
+from ._checks import dim as _dim, fail, number, short, type_name
 from .engine import Node
 from .torch_api import TorchMethods
 
@@ -613,14 +613,7 @@ class Tensor(TorchMethods, Node):
     def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
         """NaN, inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0 and the
         dtype's largest and smallest numbers); the gradient passes where the element was finite."""
-        fn = "Tensor.nan_to_num"
-        nan, posinf, neginf = (None if v is None and arg != "nan" else number(fn, arg, v)
-                               for arg, v in (("nan", nan), ("posinf", posinf), ("neginf", neginf)))
-        x = self._data
-        if x.dtype.kind != "f":
-            return _shape.clone(self)
-        fill = np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
-        return _shape.where(np.isfinite(x), self, Tensor._leaf(fill, False))
+        return _compose.nan_to_num(self, nan, posinf, neginf)
 
     def log1p(self):
         """ln(1 + x), exact for small x."""
@@ -640,91 +633,29 @@ class Tensor(TorchMethods, Node):
 
     def flip(self, *dims):
         """The elements in reverse order along each of ``dims`` (a copy, as PyTorch's)."""
-        if not dims:
-            fail("Tensor.flip", "dims must be given (an int or a tuple of ints), as in PyTorch", TypeError)
-        out = self
-        for d in _dims_arg("flip", dims, self._data.ndim):
-            out = _take(out, d, np.arange(self._data.shape[d] - 1, -1, -1))
-        return out if out is not self else _shape.clone(self)
+        return _compose.flip(self, dims)
 
     def roll(self, shifts, dims=None):
         """The elements moved ``shifts`` places along ``dims`` (ints or tuples of ints), those pushed
         off the end coming back at the start; ``dims=None`` rolls the flattened tensor."""
-        fn = "Tensor.roll"
-        if dims is None:
-            if not is_int(shifts):
-                fail(fn, f"shifts must be an int when dims is None, got {shifts!r}", TypeError)
-            return self.reshape(-1).roll(shifts, 0).reshape(self.shape)
-        shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
-        dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
-        if len(shifts) != len(dims) or not all(is_int(k) for k in shifts):
-            fail(fn, f"shifts and dims must be ints or tuples of ints of one length, got shifts={shifts!r} "
-                     f"and dims={dims!r}", TypeError)
-        out = self
-        for k, d in zip(shifts, _dims_arg("roll", dims, self._data.ndim)):
-            n = self._data.shape[d]
-            out = _take(out, d, (np.arange(n) - int(k)) % n if n else np.arange(0))
-        return out if out is not self else _shape.clone(self)     # a copy, as PyTorch's
+        return _compose.roll(self, shifts, dims)
 
     def chunk(self, chunks, dim=0):
         """At most ``chunks`` views along ``dim``, each of ceil(n / chunks) elements (the last may be smaller)."""
-        fn = "Tensor.chunk"
-        chunks = count(fn, "chunks", chunks)
-        d = _dim(fn, "dim", dim, self._data.ndim)
-        n = self._data.shape[d]
-        size = -(-n // chunks)
-        if n == 0:      # PyTorch gives ``chunks`` empty pieces
-            return tuple(self[(slice(None),) * d + (slice(0, 0),)] for _ in range(chunks))
-        return self.split(size, d)
+        return _compose.chunk(self, chunks, dim)
 
     def split(self, split_size_or_sections, dim=0):
         """Views along ``dim``: of ``split_size`` elements each (the last may be smaller), or of the
         sizes in a list, which must add up to the side."""
-        fn = "Tensor.split"
-        d = _dim(fn, "dim", dim, self._data.ndim)
-        n = self._data.shape[d]
-        sizes = split_size_or_sections
-        if is_int(sizes):
-            if sizes < 0 or (sizes == 0 and n):
-                fail(fn, f"split_size must be a positive int, got {sizes} (dim {dim} of shape {self.shape})")
-            sizes = [sizes] * (n // sizes) + ([n % sizes] if n % sizes else []) if n else [0]
-        elif isinstance(sizes, (tuple, list)) and all(is_int(k) and k >= 0 for k in sizes):
-            if sum(sizes) != n:
-                fail(fn, f"split sizes {list(sizes)} add up to {sum(sizes)}, but dim {dim} of shape "
-                         f"{self.shape} has {n} elements")
-        else:
-            fail(fn, f"split_size_or_sections must be an int or a list of non-negative ints, got "
-                     f"{split_size_or_sections!r}", TypeError)
-        starts = np.cumsum([0, *sizes])
-        lead = (slice(None),) * d
-        return tuple(self[lead + (slice(int(a), int(b)),)] for a, b in zip(starts[:-1], starts[1:]))
+        return _compose.split(self, split_size_or_sections, dim)
 
     def index_select(self, dim, index):
         """The entries at ``index`` (a 1-D tensor of whole numbers) along ``dim``, in its order: a copy."""
-        fn = "Tensor.index_select"
-        d = _dim(fn, "dim", dim, self._data.ndim)
-        idx = index._data if isinstance(index, Tensor) else None
-        if idx is not None and idx.dtype.kind == "f" and np.all(np.mod(idx, 1) == 0):
-            idx = idx.astype(np.int64)     # mg.tensor([2, 0]) is float64: whole numbers index, as in gather
-        if idx is None or idx.dtype.kind not in "iu" or idx.ndim > 1:
-            what = f"dtype {idx.dtype} and shape {idx.shape}" if idx is not None else type_name(index)
-            fail(fn, f"index must be a 1-D integer tensor, got {what}", TypeError)
-        n = self._data.shape[d] if self._data.ndim else 1
-        if idx.size and (idx.min() < 0 or idx.max() >= n):
-            fail(fn, f"index holds {idx.min() if idx.min() < 0 else idx.max()}, out of range for dim {dim} "
-                     f"of shape {self.shape} (size {n})")
-        if self._data.ndim == 0:
-            if idx.size != 1:
-                fail(fn, f"a 0-d tensor takes an index of one element, got {idx.size}")
-            return _shape.clone(self)
-        return _take(self, d, idx.reshape(-1))
+        return _compose.index_select(self, dim, index)
 
     def bmm(self, other):
         """A batch of matrix products: (b, n, m) @ (b, m, p) is (b, n, p) (``matmul`` for 3-D tensors only)."""
-        sa, sb = self.shape, getattr(other, "shape", type_name(other))
-        if len(sa) != 3 or getattr(other, "ndim", None) != 3 or sa[0] != sb[0]:
-            fail("Tensor.bmm", f"both operands must be 3-D with one batch size, got shapes {sa} and {sb}")
-        return _la.matmul(self, other, "bmm")
+        return _compose.bmm(self, other)
 
     def argsort(self, dim=-1, descending=False, stable=False):
         """The indices that sort along ``dim`` (``sort(...).indices``)."""
@@ -732,11 +663,11 @@ class Tensor(TorchMethods, Node):
 
     def tril(self, diagonal=0):
         """The lower triangle of the last two dimensions (on and below ``diagonal``), zeros above."""
-        return _triangle(self, "tril", diagonal)
+        return _compose.triangle(self, "tril", diagonal)
 
     def triu(self, diagonal=0):
         """The upper triangle of the last two dimensions (on and above ``diagonal``), zeros below."""
-        return _triangle(self, "triu", diagonal)
+        return _compose.triangle(self, "triu", diagonal)
 
     def view_as(self, other):
         """``view(other.shape)``."""
@@ -1071,32 +1002,6 @@ def _truth(t, reduce, dim, keepdim, fn):
     return Tensor._leaf(np.asarray(reduce(t._data, axis=axes, keepdims=bool(keepdim))), False)
 
 
-def _dims_arg(fn, dims, ndim) -> tuple:
-    """``flip(0, 1)``, ``flip((0, 1))`` or ``flip([0, 1])`` as distinct non-negative dims."""
-    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-        dims = tuple(dims[0])
-    out = tuple(_dim(f"Tensor.{fn}", "dims", d, ndim) for d in dims)
-    if len(set(out)) != len(out):
-        fail(f"Tensor.{fn}", f"dims {dims} name a dimension twice")
-    return out if ndim else ()
-
-
-def _take(t: Tensor, d: int, idx: np.ndarray) -> Tensor:
-    """The entries ``idx`` of ``t`` along ``d``: a getitem (a copy, its gradient added back)."""
-    return _shape.getitem(t, (slice(None),) * d + (idx.astype(np.int64),))
-
-
-def _triangle(t: Tensor, fn: str, diagonal) -> Tensor:
-    x = t._data
-    if x.ndim < 2:
-        fail(f"Tensor.{fn}", f"needs a tensor of at least 2 dimensions, got shape {x.shape}")
-    if not is_int(diagonal):
-        fail(f"Tensor.{fn}", f"diagonal must be an int, got {type_name(diagonal)} {diagonal!r}", TypeError)
-    n, m = x.shape[-2:]
-    keep = np.tri(n, m, int(diagonal), dtype=bool) if fn == "tril" else ~np.tri(n, m, int(diagonal) - 1, dtype=bool)
-    return _shape.where(keep, t, Tensor._leaf(np.zeros((), x.dtype), False))
-
-
 def _axis(axis, dim):
     if dim is None:
         return axis
@@ -1107,6 +1012,7 @@ def _axis(axis, dim):
 
 # The ops import this module, so they are bound last.
 from .ops import activation as _act  # noqa: E402
+from .ops import compose as _compose  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _la  # noqa: E402

@@ -106,7 +106,7 @@ def check(output, wrt, expected, rtol=1e-6) -> CheckResult:
     elif isinstance(expected, sympy.Basic):
         parsed = expected
     elif isinstance(expected, numbers.Real) and not isinstance(expected, bool):
-        parsed = sympy.sympify(expected)
+        parsed = sympy.Integer(int(expected)) if float(expected).is_integer() else sympy.Float(float(expected))
     else:
         fail("check", f"expected must be a str or a sympy expression, got {type_name(expected)} {expected!r}",
              TypeError)

@@ -9,7 +9,7 @@ from .. import return_types
 from .._checks import dim as check_dim, fail, is_int, type_name
 from ..optable import register
 from ..tensor import Tensor, record
-from .shape import IndexOutOfRange
+from .shape import IndexOutOfRange, whole_numbers
 
 
 def gather(a: Tensor, dim, index, fn="gather") -> Tensor:
@@ -17,9 +17,7 @@ def gather(a: Tensor, dim, index, fn="gather") -> Tensor:
     ``a``'s number of dimensions and is no larger than ``a`` outside ``dim``."""
     x = a._data
     d = check_dim(fn, "dim", dim, x.ndim)
-    idx = index._data if isinstance(index, Tensor) else index
-    if isinstance(index, Tensor) and idx.dtype.kind == "f" and np.all(np.mod(idx, 1) == 0):
-        idx = idx.astype(np.int64)  # whole-number floats (mg.tensor([[0], [1]])), as indexing takes them
+    idx = whole_numbers(index._data) if isinstance(index, Tensor) else index
     if not isinstance(idx, np.ndarray) or idx.dtype.kind not in "iu":
         fail(fn, f"index must be an integer tensor, got {type_name(index)}"
                  + (f" of dtype {idx.dtype}" if isinstance(idx, np.ndarray) else ""), TypeError)

@@ -128,13 +128,19 @@ TRANSPOSE = register("transpose", _transpose_backward, scalar=False, expand=lamb
 
 
 # ---------------------------------------------------------------- indexing
+def whole_numbers(x: np.ndarray) -> np.ndarray:
+    """A float array of whole numbers as int64 indices (``mg.tensor([0, 2])`` is float64, since
+    Python ints become floats); any other array as it is. Indexing, gather and index_select use it."""
+    if x.dtype.kind == "f" and np.all(np.mod(x, 1) == 0):
+        return x.astype(np.int64)
+    return x
+
+
 def _index_part(x, fn):
     if isinstance(x, Tensor):
-        x = x._data
+        x = whole_numbers(x._data)
         if x.dtype.kind == "f":
-            if not np.all(np.mod(x, 1) == 0):
-                fail(fn, f"a float tensor used as an index must hold whole numbers, got {x}", TypeError)
-            x = x.astype(np.int64)
+            fail(fn, f"a float tensor used as an index must hold whole numbers, got {x}", TypeError)
     elif isinstance(x, list):
         x = np.asarray(x)
         if x.dtype.kind == "f":
